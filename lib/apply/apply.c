@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "apply.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../core/strbuf.h"
+
+int ctg_backend_detect(enum ctg_backend *out)
+{
+	const char *argv[] = { "iptables", "-V", NULL };
+	struct ctg_exec_result r;
+	int rc = ctg_exec(argv, NULL, 0, &r);
+
+	if (rc)
+		return rc;
+	if (r.status)
+		rc = -EIO;
+	else if (strstr(r.out, "nf_tables"))
+		*out = CTG_BACKEND_NFT;
+	else
+		*out = CTG_BACKEND_LEGACY;
+	ctg_exec_result_release(&r);
+	return rc;
+}
+
+const char *ctg_backend_name(enum ctg_backend b)
+{
+	return b == CTG_BACKEND_NFT ? "nft" : b == CTG_BACKEND_LEGACY ? "legacy" : "auto";
+}
+
+const char *ctg_backend_tool(enum ctg_backend b, int family, bool restore)
+{
+	static const char *const tools[3][2][2] = {
+		{ { "iptables-save", "iptables-restore" }, { "ip6tables-save", "ip6tables-restore" } },
+		{ { "iptables-nft-save", "iptables-nft-restore" },
+		  { "ip6tables-nft-save", "ip6tables-nft-restore" } },
+		{ { "iptables-legacy-save", "iptables-legacy-restore" },
+		  { "ip6tables-legacy-save", "ip6tables-legacy-restore" } },
+	};
+	return tools[b][family == 10][restore];
+}
+
+/* Drops "# ..." comment lines (dates) so snapshots compare byte for byte. */
+static char *strip_comments(const char *in, size_t *len)
+{
+	struct ctg_strbuf sb;
+	const char *p = in;
+
+	ctg_sb_init(&sb);
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+
+		if (*p != '#')
+			ctg_sb_putn(&sb, p, n);
+		p += n;
+	}
+	*len = sb.len;
+	return ctg_sb_take(&sb);
+}
+
+int ctg_snapshot_take(enum ctg_backend b, struct ctg_rules_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < 2; i++) {
+		const char *argv[] = { ctg_backend_tool(b, i ? 10 : 2, false), NULL };
+		struct ctg_exec_result r;
+		int rc = ctg_exec(argv, NULL, 0, &r);
+
+		if (rc || r.status) {
+			ctg_exec_result_release(&r);
+			if (i == 0) {
+				ctg_snapshot_release(s);
+				return rc ? rc : -EIO;
+			}
+			continue; /* no IPv6 support: v4 only */
+		}
+		s->text[i] = strip_comments(r.out, &s->len[i]);
+		ctg_exec_result_release(&r);
+		if (!s->text[i]) {
+			ctg_snapshot_release(s);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void ctg_snapshot_release(struct ctg_rules_snapshot *s)
+{
+	free(s->text[0]);
+	free(s->text[1]);
+	memset(s, 0, sizeof(*s));
+}
+
+static int write_atomic(const char *dir, const char *name, const char *text, size_t len)
+{
+	char tmp[4096], dst[4096];
+	int fd, rc = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	while (len) {
+		ssize_t w = write(fd, text, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		text += w;
+		len -= (size_t)w;
+	}
+	if (!rc && fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	if (!rc && rename(tmp, dst) < 0)
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+int ctg_snapshot_write(const struct ctg_rules_snapshot *s, const char *dir)
+{
+	static const char *const names[2] = { "rules.v4", "rules.v6" };
+
+	for (int i = 0; i < 2; i++) {
+		int rc;
+
+		if (!s->text[i])
+			continue;
+		rc = write_atomic(dir, names[i], s->text[i], s->len[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	struct ctg_strbuf sb;
+	char buf[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	ctg_sb_init(&sb);
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			ctg_sb_release(&sb);
+			return NULL;
+		}
+		ctg_sb_putn(&sb, buf, (size_t)n);
+	}
+	close(fd);
+	*len = sb.len;
+	return ctg_sb_take(&sb);
+}
+
+int ctg_snapshot_read(struct ctg_rules_snapshot *s, const char *dir)
+{
+	static const char *const names[2] = { "rules.v4", "rules.v6" };
+	char path[4096];
+
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		s->text[i] = read_file(path, &s->len[i]);
+		if (!s->text[i] && (i == 0 || errno != ENOENT)) {
+			int rc = -errno;
+
+			ctg_snapshot_release(s);
+			return rc ? rc : -EIO;
+		}
+	}
+	return 0;
+}
+
+int ctg_rules_restore(enum ctg_backend b, int family, const char *text, size_t len, bool test,
+		      struct ctg_exec_result *res)
+{
+	const char *argv[] = { ctg_backend_tool(b, family, true), test ? "--test" : NULL, NULL };
+	int rc = ctg_exec(argv, text, len, res);
+
+	if (rc)
+		return rc;
+	return res->status ? -EINVAL : 0;
+}
+
+/* Tables present in text ("*name" lines), as a bitmask over names. */
+static const char *const table_names[] = { "filter", "nat", "mangle", "raw", "security" };
+
+static unsigned tables_in(const char *text)
+{
+	unsigned m = 0;
+
+	for (const char *p = text; p && *p;) {
+		if (*p == '*') {
+			for (unsigned i = 0; i < 5; i++) {
+				size_t n = strlen(table_names[i]);
+
+				if (!strncmp(p + 1, table_names[i], n) &&
+				    (p[1 + n] == '\n' || p[1 + n] == '\r' || !p[1 + n]))
+					m |= 1u << i;
+			}
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return m;
+}
+
+static const char *empty_table(unsigned i)
+{
+	switch (i) {
+	case 0:
+		return "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n";
+	case 1:
+		return "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
+		       ":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n";
+	case 2:
+		return "*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT "
+		       "[0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n";
+	case 3:
+		return "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n";
+	default:
+		return "*security\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT "
+		       "[0:0]\nCOMMIT\n";
+	}
+}
+
+/* nft backend: a table that did not exist before is deleted, so iptables-save matches. */
+static void nft_delete_table(int family, const char *name)
+{
+	const char *argv[] = { "nft", "delete", "table", family == 10 ? "ip6" : "ip", name, NULL };
+	struct ctg_exec_result r;
+
+	if (!ctg_exec(argv, NULL, 0, &r))
+		ctg_exec_result_release(&r);
+}
+
+int ctg_snapshot_restore(enum ctg_backend b, const struct ctg_rules_snapshot *s,
+			 struct ctg_exec_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	for (int i = 0; i < 2; i++) {
+		int family = i ? 10 : 2;
+		struct ctg_rules_snapshot now;
+		unsigned extra;
+		struct ctg_strbuf sb;
+		int rc;
+
+		if (!s->text[i])
+			continue;
+		if (ctg_snapshot_take(b, &now))
+			memset(&now, 0, sizeof(now));
+		extra = tables_in(now.text[i]) & ~tables_in(s->text[i]);
+		ctg_snapshot_release(&now);
+		ctg_sb_init(&sb);
+		ctg_sb_putn(&sb, s->text[i], s->len[i]);
+		for (unsigned t = 0; t < 5; t++)
+			if (extra & (1u << t))
+				ctg_sb_puts(&sb, empty_table(t));
+		if (sb.oom) {
+			ctg_sb_release(&sb);
+			return -ENOMEM;
+		}
+		ctg_exec_result_release(res);
+		rc = ctg_rules_restore(b, family, ctg_sb_str(&sb), sb.len, false, res);
+		ctg_sb_release(&sb);
+		if (rc)
+			return rc;
+		if (b == CTG_BACKEND_NFT)
+			for (unsigned t = 0; t < 5; t++)
+				if (extra & (1u << t))
+					nft_delete_table(family, table_names[t]);
+	}
+	return 0;
+}
+
+unsigned ctg_restore_error_line(const char *err)
+{
+	const char *p = err ? strstr(err, "line ") : NULL;
+
+	while (p) {
+		char *end;
+		unsigned long n = strtoul(p + 5, &end, 10);
+
+		if (end != p + 5 && (!strncmp(end, " failed", 7) || !strncmp(end, ":", 1)))
+			return (unsigned)n;
+		p = strstr(p + 5, "line ");
+	}
+	return 0;
+}
