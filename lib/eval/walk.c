@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The linear evaluator: stages of a path (tables per hook in priority order, conntrack,
+ * confirm), chains with a jump stack as ipt_do_table keeps it, three-valued forks kept on
+ * a work list of branches.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "walk_int.h"
+
+#define MAX_DEPTH	     64
+#define DEFAULT_MAX_BRANCHES 1024
+
+enum { ST_TABLE, ST_CT, ST_CONFIRM };
+
+struct stage {
+	uint8_t kind, hook, table;
+};
+
+#define T(h, t)                                                                                    \
+	{                                                                                          \
+		ST_TABLE, CTG_HOOK_##h, CTG_TABLE_##t                                              \
+	}
+#define CT                                                                                         \
+	{                                                                                          \
+		ST_CT, 0, 0                                                                        \
+	}
+#define CONFIRM                                                                                    \
+	{                                                                                          \
+		ST_CONFIRM, 0, 0                                                                   \
+	}
+static const struct stage path_in[] = {
+	T(PREROUTING, RAW),
+	CT,
+	T(PREROUTING, MANGLE),
+	T(PREROUTING, NAT),
+	T(INPUT, MANGLE),
+	T(INPUT, FILTER),
+	T(INPUT, SECURITY),
+	T(INPUT, NAT),
+	CONFIRM,
+};
+static const struct stage path_fwd[] = {
+	T(PREROUTING, RAW),    CT,
+	T(PREROUTING, MANGLE), T(PREROUTING, NAT),
+	T(FORWARD, MANGLE),    T(FORWARD, FILTER),
+	T(FORWARD, SECURITY),  T(POSTROUTING, MANGLE),
+	T(POSTROUTING, NAT),   CONFIRM,
+};
+static const struct stage path_out[] = {
+	T(OUTPUT, RAW),
+	CT,
+	T(OUTPUT, MANGLE),
+	T(OUTPUT, NAT),
+	T(OUTPUT, FILTER),
+	T(OUTPUT, SECURITY),
+	T(POSTROUTING, MANGLE),
+	T(POSTROUTING, NAT),
+	CONFIRM,
+};
+#undef T
+#undef CT
+#undef CONFIRM
+
+struct frame {
+	int32_t chain;
+	uint32_t pos;
+};
+
+struct branch {
+	struct ctg_pkt pkt;
+	uint16_t id;
+	uint8_t stage;
+	uint8_t depth;
+	bool notrack;
+	int32_t base;
+	struct frame st[MAX_DEPTH];
+};
+
+struct walker {
+	const struct ctg_ruleset *rs;
+	const struct ctg_eval_env *env;
+	const struct stage *stages;
+	size_t nstages;
+	struct ctg_trace *trace;
+	struct ctg_eval_result *out;
+	struct branch *work;
+	size_t nwork, capwork;
+	unsigned max;
+	ctg_walk_ct_fn *ct_fn;
+	void *ct_arg;
+	struct ctg_rule_ref stop; /* of the branch being run */
+	int err;
+};
+
+/* ---------------------------------------------------------------- trace */
+
+static void trace_add(struct walker *w, const struct branch *b, uint8_t kind, uint8_t table,
+		      uint8_t hook, int32_t chain, uint32_t rule, uint8_t match,
+		      enum ctg_verdict action)
+{
+	struct ctg_trace *t = w->trace;
+	struct ctg_trace_step *s;
+	const struct ctg_chain *c;
+
+	if (!t)
+		return;
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 32;
+		struct ctg_trace_step *nv = realloc(t->v, nc * sizeof(*nv));
+
+		if (!nv) {
+			t->oom = true;
+			return;
+		}
+		t->v = nv;
+		t->cap = nc;
+	}
+	s = &t->v[t->n++];
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	s->table = table;
+	s->hook = hook;
+	s->match = match;
+	s->ctstate = b->pkt.ctstate;
+	s->branch = b->id;
+	s->chain = chain;
+	s->rule = rule;
+	s->action = action;
+	if (chain >= 0) {
+		c = &w->rs->tables[table].chains[chain];
+		s->chain_name = c->name;
+		if (rule) {
+			s->r = &c->rules[rule - 1];
+			s->line = s->r->loc.line;
+		} else {
+			s->line = c->loc.line;
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- matching */
+
+static bool masked_eq(const struct ctg_addr *a, const struct ctg_addr *net,
+		      const struct ctg_addr *m)
+{
+	for (int i = 0; i < 4; i++)
+		if ((a->w[i] & m->w[i]) != (net->w[i] & m->w[i]))
+			return false;
+	return true;
+}
+
+static enum ctg_tri iface_match(const struct ctg_iface *ifc, const char *name, bool unknown)
+{
+	bool eq;
+
+	if (!ifc->set)
+		return CTG_TRUE;
+	if (unknown)
+		return CTG_UNKNOWN;
+	if (!name)
+		name = "";
+	if (ifc->wildcard)
+		eq = !strncmp(name, ifc->name, ifc->len);
+	else
+		eq = !strcmp(name, ifc->name);
+	return eq != ifc->inv ? CTG_TRUE : CTG_FALSE;
+}
+
+static enum ctg_tri and3(enum ctg_tri a, enum ctg_tri b)
+{
+	if (a == CTG_FALSE || b == CTG_FALSE)
+		return CTG_FALSE;
+	return (a == CTG_UNKNOWN || b == CTG_UNKNOWN) ? CTG_UNKNOWN : CTG_TRUE;
+}
+
+static enum ctg_tri ip_match(const struct ctg_rule *r, const struct ctg_pkt *p)
+{
+	enum ctg_tri m;
+
+	if (r->src_set && masked_eq(&p->src, &r->src, &r->smsk) == r->inv_src)
+		return CTG_FALSE;
+	if (r->dst_set && masked_eq(&p->dst, &r->dst, &r->dmsk) == r->inv_dst)
+		return CTG_FALSE;
+	if (r->proto_set && r->proto && (p->l4proto == r->proto) == r->inv_proto)
+		return CTG_FALSE;
+	if (r->frag_set && p->fragment == r->inv_frag)
+		return CTG_FALSE;
+	m = iface_match(&r->in, p->iif, p->iif_unknown);
+	if (m == CTG_FALSE)
+		return m;
+	return and3(m, iface_match(&r->out, p->oif, p->oif_unknown));
+}
+
+static enum ctg_tri rule_match(const struct ctg_rule *r, const struct ctg_pkt *p,
+			       const struct ctg_eval_env *env)
+{
+	enum ctg_tri res = ip_match(r, p);
+
+	for (uint16_t i = 0; i < r->nmatches && res != CTG_FALSE; i++) {
+		const struct ctg_match *m = &r->matches[i];
+		enum ctg_tri v = CTG_UNKNOWN;
+
+		if (m->ops && m->ops->eval)
+			v = m->ops->eval(m->data, p, env);
+		res = and3(res, v);
+	}
+	return res;
+}
+
+/* ---------------------------------------------------------------- branches */
+
+static int fork_branch(struct walker *w, const struct branch *b)
+{
+	if (w->out->branches >= w->max) {
+		w->out->truncated = true;
+		return 0;
+	}
+	if (w->nwork == w->capwork) {
+		size_t nc = w->capwork ? w->capwork * 2 : 8;
+		struct branch *nv = realloc(w->work, nc * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		w->work = nv;
+		w->capwork = nc;
+	}
+	w->work[w->nwork] = *b;
+	w->work[w->nwork].id = (uint16_t)w->out->branches++;
+	w->nwork++;
+	return 0;
+}
+
+/* A target the parser kept verbatim: it may stop the packet or let it go on. */
+static bool unknown_target(const struct ctg_rule *r)
+{
+	const struct ctg_target *t = &r->target;
+
+	if (t->ops)
+		return false;
+	if (t->verdict == CTG_V_JUMP || t->verdict == CTG_V_GOTO)
+		return t->chain < 0;
+	return t->verdict == CTG_V_QUEUE && r->has_unknown;
+}
+
+static enum ctg_verdict apply_target(struct branch *b, const struct ctg_rule *r, uint8_t table)
+{
+	const struct ctg_target *tg = &r->target;
+
+	if (tg->verdict == CTG_V_JUMP || tg->verdict == CTG_V_GOTO)
+		return tg->chain >= 0 ? tg->verdict : CTG_V_QUEUE;
+	if (!tg->ops)
+		return (tg->raw && r->has_unknown) ? CTG_V_QUEUE : tg->verdict;
+	if (tg->ops->notrack && table == CTG_TABLE_RAW) {
+		b->notrack = true;
+		b->pkt.ctstate = CTG_CTS_UNTRACKED;
+		b->pkt.ct = NULL;
+	}
+	if (tg->ops->apply)
+		return tg->ops->apply(tg->data, &b->pkt);
+	return tg->ops->verdict;
+}
+
+static void set_stop(struct walker *w, uint8_t table, uint8_t hook, int32_t chain, uint32_t rule)
+{
+	const struct ctg_chain *c = &w->rs->tables[table].chains[chain];
+
+	w->stop.table = table;
+	w->stop.hook = hook;
+	w->stop.chain = chain;
+	w->stop.chain_name = c->name;
+	w->stop.rule = rule;
+	w->stop.r = rule ? &c->rules[rule - 1] : NULL;
+	w->stop.line = rule ? w->stop.r->loc.line : c->loc.line;
+}
+
+/* RETURN (explicit or implicit): pop, or the base chain's policy at the bottom. */
+static enum ctg_verdict do_return(struct walker *w, struct branch *b, const struct stage *s,
+				  bool implicit)
+{
+	const struct ctg_table *t = &w->rs->tables[s->table];
+	const struct ctg_chain *c;
+
+	if (implicit && b->st[b->depth - 1].chain != b->base)
+		trace_add(w, b, CTG_STEP_RETURN, s->table, s->hook, b->st[b->depth - 1].chain, 0,
+			  CTG_TRUE, CTG_V_RETURN);
+	if (b->depth > 1) {
+		b->depth--;
+		return CTG_V_CONTINUE;
+	}
+	c = &t->chains[b->base];
+	trace_add(w, b, CTG_STEP_POLICY, s->table, s->hook, b->base, 0, CTG_TRUE, c->policy);
+	set_stop(w, s->table, s->hook, b->base, 0);
+	return c->policy == CTG_V_DROP ? CTG_V_DROP : CTG_V_ACCEPT;
+}
+
+static enum ctg_verdict control(struct walker *w, struct branch *b, const struct stage *s,
+				const struct ctg_rule *r, enum ctg_verdict v)
+{
+	switch (v) {
+	case CTG_V_CONTINUE:
+		return v;
+	case CTG_V_RETURN:
+		return do_return(w, b, s, false);
+	case CTG_V_JUMP:
+		if (b->depth >= MAX_DEPTH) {
+			w->err = -ELOOP;
+			return CTG_V_QUEUE;
+		}
+		b->st[b->depth].chain = r->target.chain;
+		b->st[b->depth].pos = 0;
+		b->depth++;
+		return CTG_V_CONTINUE;
+	case CTG_V_GOTO:
+		b->st[b->depth - 1].chain = r->target.chain;
+		b->st[b->depth - 1].pos = 0;
+		return CTG_V_CONTINUE;
+	default:
+		return v;
+	}
+}
+
+static bool enter_table(struct walker *w, struct branch *b, const struct stage *s)
+{
+	const struct ctg_table *t = &w->rs->tables[s->table];
+	int32_t base = t->present ? t->hook_chain[s->hook] : -1;
+
+	if (base < 0 || (uint32_t)base >= t->nchains)
+		return false;
+	if (s->table == CTG_TABLE_NAT && !(b->pkt.ctstate & (CTG_CTS_NEW | CTG_CTS_RELATED))) {
+		trace_add(w, b, CTG_STEP_NAT_SKIP, s->table, s->hook, base, 0, CTG_TRUE,
+			  CTG_V_ACCEPT);
+		return false;
+	}
+	b->base = base;
+	b->st[0].chain = base;
+	b->st[0].pos = 0;
+	b->depth = 1;
+	return true;
+}
+
+static void set_hook(struct branch *b, const struct ctg_pkt *orig, uint8_t hook)
+{
+	b->pkt.hook = hook;
+	b->pkt.iif = orig->iif;
+	b->pkt.oif = orig->oif;
+	b->pkt.iif_unknown = orig->iif_unknown;
+	b->pkt.oif_unknown = orig->oif_unknown;
+	if (hook == CTG_HOOK_PREROUTING || hook == CTG_HOOK_INPUT) {
+		b->pkt.oif = NULL;
+		b->pkt.oif_unknown = false;
+	}
+	if (hook == CTG_HOOK_OUTPUT || hook == CTG_HOOK_POSTROUTING) {
+		b->pkt.iif = NULL;
+		b->pkt.iif_unknown = false;
+	}
+}
+
+/* Runs (or resumes) one table; returns ACCEPT (go on) or a final verdict. */
+static enum ctg_verdict run_table(struct walker *w, struct branch *b, const struct stage *s,
+				  const struct ctg_pkt *orig)
+{
+	const struct ctg_table *t = &w->rs->tables[s->table];
+
+	if (!b->depth) {
+		set_hook(b, orig, s->hook);
+		if (!enter_table(w, b, s))
+			return CTG_V_ACCEPT;
+	}
+	for (;;) {
+		struct frame *f = &b->st[b->depth - 1];
+		const struct ctg_chain *c = &t->chains[f->chain];
+		const struct ctg_rule *r;
+		enum ctg_tri m;
+		enum ctg_verdict v;
+		int32_t chain = f->chain;
+
+		if (f->pos >= c->nrules) {
+			v = do_return(w, b, s, true);
+			if (v != CTG_V_CONTINUE)
+				return v;
+			continue;
+		}
+		r = &c->rules[f->pos++];
+		w->out->rules_visited++;
+		m = rule_match(r, &b->pkt, w->env);
+		if (m == CTG_FALSE) {
+			if (w->env->all_rules)
+				trace_add(w, b, CTG_STEP_RULE, s->table, s->hook, chain, f->pos,
+					  CTG_FALSE, CTG_V_CONTINUE);
+			continue;
+		}
+		if ((m == CTG_UNKNOWN || unknown_target(r)) && fork_branch(w, b))
+			w->err = -ENOMEM;
+		v = apply_target(b, r, s->table);
+		trace_add(w, b, CTG_STEP_RULE, s->table, s->hook, chain, b->st[b->depth - 1].pos, m,
+			  v == CTG_V_CONTINUE || v == CTG_V_JUMP || v == CTG_V_GOTO ? v : v);
+		if (v == CTG_V_DROP || v == CTG_V_REJECT || v == CTG_V_QUEUE)
+			set_stop(w, s->table, s->hook, chain, b->st[b->depth - 1].pos);
+		v = control(w, b, s, r, v);
+		if (v != CTG_V_CONTINUE)
+			return v;
+	}
+}
+
+static enum ctg_verdict run_branch(struct walker *w, struct branch *b, const struct ctg_pkt *orig)
+{
+	for (; b->stage < w->nstages; b->stage++) {
+		const struct stage *s = &w->stages[b->stage];
+		enum ctg_verdict v;
+
+		if (s->kind == ST_CT) {
+			if (w->ct_fn)
+				w->ct_fn(w->ct_arg, &b->pkt, b->notrack);
+			continue;
+		}
+		if (s->kind == ST_CONFIRM)
+			continue;
+		v = run_table(w, b, s, orig);
+		b->depth = 0;
+		if (v != CTG_V_ACCEPT)
+			return v;
+	}
+	return CTG_V_ACCEPT;
+}
+
+static unsigned verdict_bit(enum ctg_verdict v)
+{
+	switch (v) {
+	case CTG_V_ACCEPT:
+		return CTG_VB_ACCEPT;
+	case CTG_V_DROP:
+		return CTG_VB_DROP;
+	case CTG_V_REJECT:
+		return CTG_VB_REJECT;
+	default:
+		return CTG_VB_QUEUE;
+	}
+}
+
+static void finish_branch(struct walker *w, const struct branch *b, enum ctg_verdict v)
+{
+	struct ctg_eval_result *out = w->out;
+
+	if (v != CTG_V_ACCEPT && v != CTG_V_DROP && v != CTG_V_REJECT)
+		v = CTG_V_QUEUE;
+	out->possible |= verdict_bit(v);
+	if (b->id == 0) {
+		out->verdict = v;
+		out->ctstate = b->pkt.ctstate;
+		out->mark = b->pkt.mark;
+	}
+	if ((v == CTG_V_DROP || v == CTG_V_REJECT) && !out->has_stop) {
+		out->has_stop = true;
+		out->stop = w->stop;
+	}
+}
+
+static int setup(struct walker *w, const struct ctg_ruleset *rs, enum ctg_eval_path path,
+		 const struct ctg_eval_env *env)
+{
+	w->rs = rs;
+	w->env = env;
+	w->max = env->max_branches ? env->max_branches : DEFAULT_MAX_BRANCHES;
+	switch (path) {
+	case CTG_PATH_LOCAL_IN:
+		w->stages = path_in;
+		w->nstages = sizeof(path_in) / sizeof(path_in[0]);
+		return 0;
+	case CTG_PATH_FORWARD:
+		w->stages = path_fwd;
+		w->nstages = sizeof(path_fwd) / sizeof(path_fwd[0]);
+		return 0;
+	case CTG_PATH_LOCAL_OUT:
+		w->stages = path_out;
+		w->nstages = sizeof(path_out) / sizeof(path_out[0]);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int ctg_walk(const struct ctg_ruleset *rs, enum ctg_eval_path path, const struct ctg_pkt *pkt,
+	     const struct ctg_eval_env *env, ctg_walk_ct_fn *ct_fn, void *ct_arg,
+	     struct ctg_trace *trace, struct ctg_eval_result *out)
+{
+	struct walker w = {.trace = trace, .out = out, .ct_fn = ct_fn, .ct_arg = ct_arg};
+	struct branch *first;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!rs || !pkt || !env || pkt->family != rs->family)
+		return -EINVAL;
+	rc = setup(&w, rs, path, env);
+	if (rc)
+		return rc;
+	first = calloc(1, sizeof(*first));
+	if (!first)
+		return -ENOMEM;
+	first->pkt = *pkt;
+	out->branches = 1;
+	out->verdict = CTG_V_QUEUE;
+	finish_branch(&w, first, run_branch(&w, first, pkt));
+	free(first);
+	while (w.nwork) {
+		struct branch b = w.work[--w.nwork];
+
+		finish_branch(&w, &b, run_branch(&w, &b, pkt));
+	}
+	free(w.work);
+	out->certain = !out->truncated && !w.err && __builtin_popcount(out->possible) == 1;
+	if (trace && trace->oom)
+		return -ENOMEM;
+	return w.err == -ENOMEM ? -ENOMEM : 0;
+}
