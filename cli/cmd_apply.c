@@ -1,10 +1,368 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ctguard apply: a firewall apply that cannot cut connections or lock you out.
+ *
+ *   1. parse and validate (ours, then <family>tables-restore --test); on error nothing changes
+ *   2. check --method atomic against the live state; refuse cuts unless --fix or --force
+ *   3. snapshot the current rules (v4 + v6)
+ *   4. start a detached guard that restores the snapshot at the deadline unless confirmed
+ *   5. load atomically (one iptables-restore transaction per family)
+ *   6. re-insert established conntrack entries lost during the load (heal)
+ *   7. confirm (terminal prompt, --yes, or `ctguard apply --confirm` from another shell) or
+ *      roll back; the guard survives the death of this process.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <ctguard/ruleset.h>
+
+#include "apply/apply.h"
+#include "apply_guard.h"
+#include "apply_steps.h"
 #include "cli.h"
+
+struct apply_opts {
+	const char *rules[2];
+	int timeout;
+	bool yes, fix, force, confirm, dry_run, no_prompt;
+	enum ctg_backend backend;
+	const char *state_dir;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ctguard apply [--rules FILE] [--rules6 FILE] [--timeout S] [--yes] "
+		"[--fix]\n"
+		"                     [--force] [--backend auto|nft|legacy] [--state-dir DIR]\n"
+		"       ctguard apply --confirm [--state-dir DIR]\n"
+		"\n"
+		"Apply a ruleset safely: validate, check that no live connection would be cut,\n"
+		"snapshot, load atomically, re-insert lost conntrack entries, then keep the new\n"
+		"rules only when confirmed. Without confirmation within the timeout the snapshot "
+		"is\n"
+		"restored exactly, even if this process or its shell dies.\n"
+		"\n"
+		"  --rules FILE      IPv4 ruleset in iptables-save format (\"-\" = stdin)\n"
+		"  --rules6 FILE     IPv6 ruleset in ip6tables-save format\n"
+		"  --timeout S       seconds to wait for confirmation (default 30)\n"
+		"  --yes             confirm at once (no guard, no rollback)\n"
+		"  --fix             merge the rules `check --fix` proposes before loading\n"
+		"  --force           apply even if connections would be cut\n"
+		"  --dry-run         validate and check only; change nothing\n"
+		"  --backend B       iptables backend: auto (default, as `iptables -V`), nft, "
+		"legacy\n"
+		"  --state-dir DIR   guard state (default /run/ctguard/net-<netns inode>)\n"
+		"  --no-prompt       do not ask on the terminal; wait for --confirm instead\n"
+		"  --confirm         confirm a pending apply started from another shell\n"
+		"\n"
+		"Exit: 0 applied (or confirmed), 1 refused or rolled back, 2 usage or parse "
+		"error,\n"
+		"3 environment error.\n");
+}
+
+static int parse_args(int argc, char **argv, struct apply_opts *o)
+{
+	static const struct option lopts[] = {
+		{"rules", required_argument, NULL, 'r'},
+		{"rules6", required_argument, NULL, '6'},
+		{"timeout", required_argument, NULL, 't'},
+		{"yes", no_argument, NULL, 'y'},
+		{"fix", no_argument, NULL, 'f'},
+		{"force", no_argument, NULL, 'F'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"confirm", no_argument, NULL, 'c'},
+		{"no-prompt", no_argument, NULL, 'P'},
+		{"backend", required_argument, NULL, 'b'},
+		{"state-dir", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	int c;
+
+	o->timeout = 30;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hy", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			o->rules[0] = optarg;
+			break;
+		case '6':
+			o->rules[1] = optarg;
+			break;
+		case 't': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v < 1 || v > 86400) {
+				fprintf(stderr,
+					"ctguard apply: --timeout: expected 1..86400 seconds, got "
+					"\"%s\"\n",
+					optarg);
+				return -1;
+			}
+			o->timeout = (int)v;
+			break;
+		}
+		case 'y':
+			o->yes = true;
+			break;
+		case 'f':
+			o->fix = true;
+			break;
+		case 'F':
+			o->force = true;
+			break;
+		case 'n':
+			o->dry_run = true;
+			break;
+		case 'c':
+			o->confirm = true;
+			break;
+		case 'P':
+			o->no_prompt = true;
+			break;
+		case 'b':
+			if (!strcmp(optarg, "nft"))
+				o->backend = CTG_BACKEND_NFT;
+			else if (!strcmp(optarg, "legacy"))
+				o->backend = CTG_BACKEND_LEGACY;
+			else if (!strcmp(optarg, "auto"))
+				o->backend = CTG_BACKEND_AUTO;
+			else {
+				fprintf(stderr,
+					"ctguard apply: --backend: expected auto, nft or legacy\n");
+				return -1;
+			}
+			break;
+		case 's':
+			o->state_dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ctguard apply: unexpected argument \"%s\"\n", argv[optind]);
+		return -1;
+	}
+	if (!o->confirm && !o->rules[0] && !o->rules[1]) {
+		fprintf(stderr, "ctguard apply: nothing to apply: give --rules and/or --rules6\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void record(int prio, const char *fmt, const char *a, const char *b)
+{
+	char msg[1024];
+
+	snprintf(msg, sizeof(msg), fmt, a, b);
+	printf("ctguard apply: %s\n", msg);
+	fflush(stdout);
+	syslog(prio, "%s", msg);
+}
+
+/* Reads "yes" from the terminal before the deadline. */
+static bool ask_terminal(int timeout)
+{
+	char line[64];
+	struct pollfd p = {.fd = 0, .events = POLLIN};
+	ssize_t n;
+
+	printf("Keep the new ruleset? Type \"yes\" within %d s (anything else rolls back): ",
+	       timeout);
+	fflush(stdout);
+	if (poll(&p, 1, timeout * 1000) <= 0) {
+		printf("\n");
+		return false;
+	}
+	n = read(0, line, sizeof(line) - 1);
+	if (n <= 0)
+		return false;
+	line[n] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	return !strcmp(line, "yes") || !strcmp(line, "y");
+}
+
+static int do_confirm(const char *dir)
+{
+	int rc = ctg_guard_confirm(dir);
+
+	if (rc == -ENOENT) {
+		fprintf(stderr, "ctguard apply: no pending apply in %s\n", dir);
+		return CTG_EXIT_FINDINGS;
+	}
+	if (rc) {
+		fprintf(stderr, "ctguard apply: confirm failed: %s\n", strerror(-rc));
+		return CTG_EXIT_ENV;
+	}
+	record(LOG_NOTICE, "confirmed the pending apply (%s)%s", dir, "");
+	return CTG_EXIT_OK;
+}
+
+static void summary(const struct apply_state *st, const char *outcome)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg),
+		 "%s: %s%s%s (%s backend); check: %zu cut or at risk, %zu fix rule%s merged; "
+		 "conntrack: %zu entries re-inserted%s",
+		 outcome, st->rules_path[0] ? "IPv4" : "",
+		 st->rules_path[0] && st->rules_path[1] ? "+" : "", st->rules_path[1] ? "IPv6" : "",
+		 ctg_backend_name(st->backend), st->at_risk, st->fix_rules,
+		 st->fix_rules == 1 ? "" : "s", st->healed,
+		 st->heal_failed ? " (some failed)" : "");
+	record(LOG_NOTICE, "%s%s", msg, "");
+}
+
+/* Steps 1-3: nothing changes before they all pass. */
+static int prepare(struct apply_state *st, const struct apply_opts *o)
+{
+	int rc = apply_validate(st);
+
+	if (rc)
+		return rc;
+	rc = ctg_snapshot_take(st->backend, &st->snap);
+	if (rc) {
+		fprintf(stderr, "ctguard apply: cannot snapshot the current rules (%s): %s\n",
+			ctg_backend_tool(st->backend, 2, false), strerror(-rc));
+		return CTG_EXIT_ENV;
+	}
+	rc = apply_parse_current(st);
+	if (!rc)
+		rc = apply_check(st, o->fix, o->force);
+	return rc;
+}
+
+/* Step 6: returns the exit code. */
+static int confirm_or_rollback(const struct apply_opts *o, const char *dir)
+{
+	int rc;
+
+	if (o->yes) {
+		record(LOG_NOTICE, "applied (confirmed with --yes)%s%s", "", "");
+		return CTG_EXIT_OK;
+	}
+	if (isatty(0) && !o->no_prompt) {
+		if (ask_terminal(o->timeout) && !ctg_guard_confirm(dir)) {
+			record(LOG_NOTICE, "confirmed on the terminal%s%s", "", "");
+			return CTG_EXIT_OK;
+		}
+		ctg_guard_rollback_now(dir);
+	} else {
+		printf("ctguard apply: run \"ctguard apply --confirm\" within %d s to keep the new "
+		       "rules (the rollback happens even if this process dies)\n",
+		       o->timeout);
+		fflush(stdout);
+	}
+	rc = ctg_guard_wait(dir, o->timeout + 60);
+	if (rc == CTG_GUARD_CONFIRMED) {
+		record(LOG_NOTICE, "confirmed with ctguard apply --confirm%s%s", "", "");
+		return CTG_EXIT_OK;
+	}
+	if (rc == CTG_GUARD_ROLLED_BACK)
+		record(LOG_WARNING, "not confirmed: rolled back to the previous rules (%s)%s", dir,
+		       "");
+	else
+		record(LOG_ERR, "ROLLBACK FAILED or timed out: the previous rules are in %s%s", dir,
+		       "");
+	return rc == CTG_GUARD_ROLLED_BACK ? CTG_EXIT_FINDINGS : CTG_EXIT_ENV;
+}
+
+static int load_guarded(struct apply_state *st, const struct apply_opts *o, const char *dir)
+{
+	struct ctg_exec_result res;
+	int rc;
+
+	if (!o->yes) {
+		rc = ctg_guard_start(dir, &st->snap, st->backend, o->timeout);
+		if (rc) {
+			fprintf(stderr,
+				"ctguard apply: cannot start the rollback guard in %s: %s\n", dir,
+				rc == -EBUSY ? "another apply is pending (confirm it or wait)"
+					     : strerror(-rc));
+			return CTG_EXIT_ENV;
+		}
+	}
+	if (!apply_load(st)) {
+		record(LOG_NOTICE, "loaded the new ruleset atomically (%s backend)%s",
+		       ctg_backend_name(st->backend), "");
+		return 0;
+	}
+	if (!o->yes) {
+		ctg_guard_rollback_now(dir);
+		rc = ctg_guard_wait(dir, 60) == CTG_GUARD_ROLLED_BACK ? 0 : -EIO;
+	} else {
+		rc = ctg_snapshot_restore(st->backend, &st->snap, &res);
+		ctg_exec_result_release(&res);
+	}
+	record(rc ? LOG_ERR : LOG_WARNING, "load failed; %s%s",
+	       rc ? "RESTORING THE PREVIOUS RULES FAILED" : "previous rules restored", "");
+	return rc ? CTG_EXIT_ENV : CTG_EXIT_FINDINGS;
+}
 
 int cmd_apply(struct ctg_cli *cli, int argc, char **argv)
 {
-	fprintf(stderr, "%s apply: not implemented yet\n", cli->prog);
-	return CTG_EXIT_ENV;
+	struct apply_opts o = {0};
+	struct apply_state st = {0};
+	char dirbuf[256];
+	const char *dir;
+	int rc;
+
+	(void)cli;
+	rc = parse_args(argc, argv, &o);
+	if (rc)
+		return rc > 0 ? CTG_EXIT_OK : CTG_EXIT_USAGE;
+	openlog("ctguard", LOG_PID, LOG_USER);
+	dir = o.state_dir ? o.state_dir : ctg_guard_default_dir(dirbuf, sizeof(dirbuf));
+	if (o.confirm)
+		return do_confirm(dir);
+	if (o.backend == CTG_BACKEND_AUTO && ctg_backend_detect(&o.backend)) {
+		fprintf(stderr, "ctguard apply: cannot run iptables -V: is iptables installed?\n");
+		return CTG_EXIT_ENV;
+	}
+	st.backend = o.backend;
+	st.rules_path[0] = o.rules[0];
+	st.rules_path[1] = o.rules[1];
+	rc = prepare(&st, &o);
+	if (rc || o.dry_run) {
+		if (!rc)
+			printf("ctguard apply: dry run: valid and safe to apply; nothing "
+			       "changed\n");
+		goto out;
+	}
+	apply_snapshot_ct(&st);
+	rc = load_guarded(&st, &o, dir);
+	if (rc)
+		goto out;
+	apply_heal(&st);
+	rc = confirm_or_rollback(&o, dir);
+	if (rc == CTG_EXIT_OK) {
+		apply_audit(&st);
+		summary(&st, "applied");
+	} else {
+		summary(&st, rc == CTG_EXIT_FINDINGS ? "rolled back" : "ROLLBACK FAILED");
+	}
+out:
+	apply_state_release(&st);
+	closelog();
+	return rc;
 }

@@ -1,10 +1,575 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <stdio.h>
+/*
+ * ctguard audit: connections the current ruleset has already orphaned. Text, JSON,
+ * Nagios plugin and Prometheus textfile output. The input loading is shared with heal.
+ */
+#include "cmd_audit.h"
 
-#include "cli.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ctguard/diag.h>
+#include <ctguard/ruleset.h>
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void audit_inputs_init(struct audit_inputs *in)
+{
+	memset(in, 0, sizeof(*in));
+	ctg_inputs_init(&in->in);
+}
+
+void audit_inputs_release(struct audit_inputs *in)
+{
+	ctg_inputs_release(&in->in);
+}
+
+int audit_inputs_opt(struct audit_inputs *in, struct ctg_cli *cli, int opt, const char *arg)
+{
+	return ctg_inputs_opt(&in->in, opt, arg, stderr);
+}
+
+int audit_inputs_load(struct audit_inputs *in, struct ctg_cli *cli, const char *cmd)
+{
+	double t0 = now_mono();
+	char prog[64];
+	int ret;
+
+	snprintf(prog, sizeof(prog), "%s %s", cli->prog, cmd);
+	ret = ctg_inputs_load(&in->in,
+			      CTG_IN_RULES4 | CTG_IN_RULES6 | CTG_IN_CT | CTG_IN_SOCKS |
+				      CTG_IN_SYSCTLS | CTG_IN_LOCALS,
+			      prog, stderr);
+	in->load_seconds = now_mono() - t0;
+	return ret;
+}
+
+void audit_inputs_fill(const struct audit_inputs *in, struct ctg_audit_input *ai)
+{
+	uint16_t lo, hi;
+
+	ctg_audit_input_init(ai);
+	ai->rs4 = in->in.rules4;
+	ai->rs6 = in->in.rules6;
+	ai->cts = &in->in.ct;
+	ai->socks = &in->in.socks;
+	ai->locals = in->in.locals_live ? &in->in.locals : NULL;
+	ai->sysctls = &in->in.sysctls;
+	ctg_sysvals_port_range(&in->in.sysvals, &lo, &hi);
+	ai->port_lo = lo;
+	ai->port_hi = hi;
+}
+
+int audit_inputs_run(struct audit_inputs *in, struct ctg_cli *cli, const char *cmd,
+		     struct ctg_audit_report *rep)
+{
+	struct ctg_audit_input ai;
+	double t0;
+	int ret = audit_inputs_load(in, cli, cmd);
+
+	if (ret)
+		return ret;
+	audit_inputs_fill(in, &ai);
+	t0 = now_mono();
+	ret = ctg_audit_run(&ai, rep);
+	in->audit_seconds = now_mono() - t0;
+	if (ret < 0) {
+		fprintf(stderr, "%s %s: %s\n", cli->prog, cmd, strerror(-ret));
+		return CTG_EXIT_ENV;
+	}
+	return CTG_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- text */
+
+const char *audit_endpoint(uint8_t family, const struct ctg_addr *a, uint16_t port, char *buf,
+			   size_t size)
+{
+	char ab[CTG_ADDRSTRLEN];
+
+	ctg_addr_format(family, a, ab, sizeof(ab));
+	snprintf(buf, size, family == 10 ? "[%s]:%u" : "%s:%u", ab, port);
+	return buf;
+}
+
+static const char *role_name(uint8_t role)
+{
+	static const char *const names[] = {"client", "server", "forward"};
+
+	return role < 3 ? names[role] : "?";
+}
+
+static void print_why(const struct ctg_audit_item *it, FILE *f)
+{
+	const struct ctg_ct_entry *ct = it->conn.ct;
+
+	if (it->kind == CTG_AUDIT_NO_ENTRY)
+		fprintf(f, "no conntrack entry: the peer's next segment is %s (%s)", it->ctstate,
+			it->ct_reason ? it->ct_reason : "conntrack");
+	else if (it->kind == CTG_AUDIT_ENTRY_DROPPED)
+		fprintf(f, "conntrack entry %s, but the peer's %s packets",
+			ct ? ctg_tcp_state_name(ct->tcp_state) : "", it->ctstate);
+	else
+		fprintf(f,
+			"alive only through an entry with %us left%s; without it the peer's "
+			"segment",
+			ct ? ct->timeout : 0,
+			ct && !(ct->status & CTG_IPS_ASSURED) ? " (not ASSURED)" : "");
+	if (!it->table)
+		fprintf(f, " %s %s\n", it->kind == CTG_AUDIT_AT_RISK ? "would be" : "are",
+			it->verdict);
+	else if (it->rule)
+		fprintf(f, " -> %s by %s %s rule %u%s%.0u%s\n", it->verdict, it->table, it->chain,
+			it->rule, it->line ? " (line " : "", it->line, it->line ? ")" : "");
+	else
+		fprintf(f, " -> %s by %s %s policy%s%.0u%s\n", it->verdict, it->table, it->chain,
+			it->line ? " (line " : "", it->line, it->line ? ")" : "");
+}
+
+void audit_print_item(const struct ctg_audit_item *it, FILE *f)
+{
+	const struct ctg_audit_conn *c = &it->conn;
+	char l[64], p[64];
+	static const char *const label[] = {"ORPHANED", "ORPHANED", "AT RISK"};
+
+	fprintf(f, "%s%s %s %s %s %s (%s, %s)", it->certain ? "" : "POSSIBLY ", label[it->kind],
+		c->l4proto == 6 ? "tcp" : "udp",
+		audit_endpoint(c->family, &c->laddr, c->lport, l, 64),
+		c->role == CTG_AUDIT_ROLE_SERVER ? "<-" : "->",
+		audit_endpoint(c->family, &c->paddr, c->pport, p, 64),
+		c->service ? c->service : "unknown service", role_name(c->role));
+	if (c->sock && c->sock->comm[0])
+		fprintf(f, " process %s[%d]", c->sock->comm, c->sock->pid);
+	fprintf(f, "\n    ");
+	print_why(it, f);
+}
+
+void audit_print_text(const struct ctg_audit_report *rep, FILE *f)
+{
+	for (size_t i = 0; i < rep->n; i++)
+		audit_print_item(&rep->v[i], f);
+	fprintf(f,
+		"%zu orphaned, %zu possibly orphaned, %zu at risk (%zu connections, %zu "
+		"conntrack entries, %zu sockets)\n",
+		rep->orphans, rep->possible, rep->at_risk, rep->conns, rep->entries, rep->sockets);
+}
+
+/* ---------------------------------------------------------------- JSON */
+
+static json_t *item_json(const struct ctg_audit_item *it)
+{
+	const struct ctg_audit_conn *c = &it->conn;
+	char ab[CTG_ADDRSTRLEN], pb[CTG_ADDRSTRLEN];
+	json_t *o =
+		json_pack("{s:s, s:b, s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:s, s:s}", "kind",
+			  ctg_audit_kind_name(it->kind), "certain", it->certain, "proto",
+			  c->l4proto == 6 ? "tcp" : "udp", "local",
+			  ctg_addr_format(c->family, &c->laddr, ab, sizeof(ab)), "local_port",
+			  c->lport, "peer", ctg_addr_format(c->family, &c->paddr, pb, sizeof(pb)),
+			  "peer_port", c->pport, "role", role_name(c->role), "verdict", it->verdict,
+			  "ctstate", it->ctstate, "path", it->path);
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "service", c->service ? json_string(c->service) : json_null());
+	json_object_set_new(o, "process",
+			    c->sock && c->sock->comm[0] ? json_string(c->sock->comm) : json_null());
+	json_object_set_new(o, "pid",
+			    c->sock && c->sock->pid > 0 ? json_integer(c->sock->pid) : json_null());
+	json_object_set_new(o, "ct_reason",
+			    it->ct_reason ? json_string(it->ct_reason) : json_null());
+	if (it->table)
+		json_object_set_new(o, "why",
+				    json_pack("{s:s, s:s, s:i, s:i}", "table", it->table, "chain",
+					      it->chain ? it->chain : "", "rule", it->rule, "line",
+					      it->line));
+	json_object_set_new(o, "since_ns",
+			    c->ct && c->ct->start_ns ? json_integer((json_int_t)c->ct->start_ns)
+						     : json_null());
+	return o;
+}
+
+static int print_json(const struct ctg_audit_report *rep, FILE *f)
+{
+	json_t *items = json_array(), *o;
+
+	for (size_t i = 0; i < rep->n; i++)
+		json_array_append_new(items, item_json(&rep->v[i]));
+	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "orphans", (json_int_t)rep->orphans,
+		      "possible", (json_int_t)rep->possible, "at_risk", (json_int_t)rep->at_risk,
+		      "connections", (json_int_t)rep->conns, "conntrack_entries",
+		      (json_int_t)rep->entries, "sockets", (json_int_t)rep->sockets, "items",
+		      items);
+	if (!o)
+		return -ENOMEM;
+	json_dumpf(o, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', f);
+	json_decref(o);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- Nagios */
+
+struct nagios_opts {
+	long warning, critical; /* alert when orphans > N; warning -1 = unset */
+};
+
+static void nagios_first(const struct ctg_audit_report *rep, FILE *f)
+{
+	char l[64], p[64];
+
+	for (size_t i = 0; i < rep->n && i < 3; i++) {
+		const struct ctg_audit_item *it = &rep->v[i];
+		const struct ctg_audit_conn *c = &it->conn;
+
+		if (!ctg_audit_is_orphan(it) || !it->certain)
+			break;
+		fprintf(f, "%s%s %s%s%s", i ? ", " : ": ", c->service ? c->service : "?",
+			audit_endpoint(c->family, &c->laddr, c->lport, l, 64),
+			c->role == CTG_AUDIT_ROLE_SERVER ? "<-" : "->",
+			audit_endpoint(c->family, &c->paddr, c->pport, p, 64));
+		if (c->sock && c->sock->comm[0])
+			fprintf(f, " (%s)", c->sock->comm);
+	}
+}
+
+/* Nagios plugin guidelines: one line, "SERVICE STATUS - text | perfdata", exit 0-3. */
+static int print_nagios(const struct ctg_audit_report *rep, const struct nagios_opts *no, FILE *f)
+{
+	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+	int st = 0;
+	char wb[24] = "";
+
+	if ((long)rep->orphans > no->critical)
+		st = 2;
+	else if ((no->warning >= 0 && (long)rep->orphans > no->warning) || rep->at_risk ||
+		 rep->possible)
+		st = 1;
+	if (no->warning >= 0)
+		snprintf(wb, sizeof(wb), "%ld", no->warning);
+	fprintf(f, "CTGUARD %s - %zu orphaned connection%s", names[st], rep->orphans,
+		rep->orphans == 1 ? "" : "s");
+	nagios_first(rep, f);
+	fprintf(f, "; %zu at risk, %zu possibly orphaned", rep->at_risk, rep->possible);
+	fprintf(f,
+		" | orphans=%zu;%s;%ld;0 at_risk=%zu;;;0 possible=%zu;;;0 connections=%zu;;;0 "
+		"conntrack_entries=%zu;;;0 sockets=%zu;;;0\n",
+		rep->orphans, wb, no->critical, rep->at_risk, rep->possible, rep->conns,
+		rep->entries, rep->sockets);
+	return st;
+}
+
+/* ---------------------------------------------------------------- Prometheus */
+
+static void prom_label(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n') {
+			fputs("\\n", f);
+			continue;
+		}
+		fputc(*s, f);
+	}
+}
+
+static void prom_head(FILE *f, const char *name, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+static const char *item_service(const struct ctg_audit_item *it, char *buf, size_t size)
+{
+	const struct ctg_audit_conn *c = &it->conn;
+
+	if (c->service)
+		return c->service;
+	snprintf(buf, size, "%s/%u", c->l4proto == 6 ? "tcp" : "udp",
+		 c->role == CTG_AUDIT_ROLE_CLIENT ? c->pport : c->lport);
+	return buf;
+}
+
+/* One sample per service among items of the given class (orphan or at-risk). */
+static void prom_by_service(const struct ctg_audit_report *rep, FILE *f, const char *name,
+			    bool orphans)
+{
+	char a[32], b[32];
+
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct ctg_audit_item *it = &rep->v[i];
+		const char *svc = item_service(it, a, sizeof(a));
+		size_t n = 0;
+		bool seen = false;
+
+		if (ctg_audit_is_orphan(it) != orphans || !it->certain)
+			continue;
+		for (size_t j = 0; j < rep->n && !seen; j++) {
+			const struct ctg_audit_item *o = &rep->v[j];
+
+			if (ctg_audit_is_orphan(o) != orphans || !o->certain ||
+			    strcmp(item_service(o, b, sizeof(b)), svc))
+				continue;
+			if (j < i)
+				seen = true;
+			n++;
+		}
+		if (seen)
+			continue;
+		fprintf(f, "%s{service=\"", name);
+		prom_label(f, svc);
+		fprintf(f, "\"} %zu\n", n);
+	}
+}
+
+static void prom_write(const struct ctg_audit_report *rep, const struct audit_inputs *in, FILE *f)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	prom_head(
+		f, "ctguard_orphaned_connections",
+		"Connections the current ruleset orphaned: socket alive, peer's packets dropped.");
+	fprintf(f, "ctguard_orphaned_connections %zu\n", rep->orphans);
+	prom_head(f, "ctguard_orphaned_connections_by_service",
+		  "Orphaned connections per service.");
+	prom_by_service(rep, f, "ctguard_orphaned_connections_by_service", true);
+	prom_head(f, "ctguard_possibly_orphaned_connections",
+		  "Connections dropped on some evaluation branch (unknown matches).");
+	fprintf(f, "ctguard_possibly_orphaned_connections %zu\n", rep->possible);
+	prom_head(f, "ctguard_at_risk_connections",
+		  "Connections alive only through a conntrack entry that may expire soon.");
+	prom_by_service(rep, f, "ctguard_at_risk_connections", false);
+	prom_head(f, "ctguard_connections", "Connections examined.");
+	fprintf(f, "ctguard_connections %zu\n", rep->conns);
+	prom_head(f, "ctguard_conntrack_entries", "Conntrack entries read.");
+	fprintf(f, "ctguard_conntrack_entries %zu\n", rep->entries);
+	prom_head(f, "ctguard_sockets", "Sockets read.");
+	fprintf(f, "ctguard_sockets %zu\n", rep->sockets);
+	prom_head(f, "ctguard_audit_duration_seconds", "Time to read the inputs and audit.");
+	fprintf(f, "ctguard_audit_duration_seconds %.6f\n", in->load_seconds + in->audit_seconds);
+	prom_head(f, "ctguard_last_run_timestamp_seconds", "Unix time of the last audit.");
+	fprintf(f, "ctguard_last_run_timestamp_seconds %lld.%03ld\n", (long long)ts.tv_sec,
+		ts.tv_nsec / 1000000);
+}
+
+/* Writes path atomically: a temporary file in the same directory, then rename(2). */
+static int prom_write_file(const struct ctg_audit_report *rep, const struct audit_inputs *in,
+			   const char *path)
+{
+	char *dup = strdup(path), *tmp = NULL;
+	FILE *f = NULL;
+	int fd = -1, ret = -ENOMEM;
+
+	if (!dup || asprintf(&tmp, "%s/.%s.XXXXXX", dirname(dup), basename((char *)path)) < 0)
+		goto out;
+	fd = mkstemp(tmp);
+	if (fd < 0 || fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "w"))) {
+		ret = -errno;
+		goto out;
+	}
+	fd = -1;
+	prom_write(rep, in, f);
+	if (fflush(f) || fsync(fileno(f)) || fclose(f)) {
+		f = NULL;
+		ret = -EIO;
+		goto out;
+	}
+	f = NULL;
+	ret = rename(tmp, path) < 0 ? -errno : 0;
+out:
+	if (f)
+		fclose(f);
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0 && tmp)
+		unlink(tmp);
+	free(tmp);
+	free(dup);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- command */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ctguard audit [--format text|json] [--nagios [--warning N] [--critical "
+		"N]]\n"
+		"                     [--prometheus FILE] [--at-risk-timeout SEC] [inputs]\n"
+		"Finds connections the current ruleset already orphaned: a live socket whose\n"
+		"peer's packets are dropped (no conntrack entry, or its entry's packets dropped).\n"
+		"  --format text|json  output (default text)\n"
+		"  --nagios            one Nagios plugin line; exit 0 OK, 1 WARNING, 2 CRITICAL,\n"
+		"                      3 UNKNOWN\n"
+		"  --warning N         WARNING when orphans > N (default: unset; at-risk or\n"
+		"                      possible orphans also warn)\n"
+		"  --critical N        CRITICAL when orphans > N (default 0)\n"
+		"  --prometheus FILE   also write node_exporter textfile metrics (atomic)\n"
+		"  --at-risk-timeout S entries with fewer seconds left are at risk (600)\n"
+		"  --timing            print the time spent reading inputs and "
+		"auditing\n" AUDIT_INPUT_USAGE
+		"Exit: 0 no orphan, 1 orphans found, 2 usage, 3 environment.\n");
+}
+
+struct audit_opts {
+	bool json, nagios;
+	struct nagios_opts no;
+	const char *prom;
+	uint32_t risk;
+	bool timing;
+};
+
+static int parse_long(const char *s, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return errno || *end || end == s || *out < 0 ? -1 : 0;
+}
+
+static int parse_args(struct ctg_cli *cli, int argc, char **argv, struct audit_inputs *in,
+		      struct audit_opts *o)
+{
+	static const struct option lo[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"nagios", no_argument, NULL, 'n'},
+		{"warning", required_argument, NULL, 'w'},
+		{"critical", required_argument, NULL, 'c'},
+		{"prometheus", required_argument, NULL, 'p'},
+		{"at-risk-timeout", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{"timing", no_argument, NULL, 'T'},
+		AUDIT_INPUT_OPTS,
+		{NULL, 0, NULL, 0},
+	};
+	long v;
+	int c, r;
+
+	o->no.warning = -1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		r = audit_inputs_opt(in, cli, c, optarg);
+		if (r < 0)
+			return CTG_EXIT_USAGE;
+		if (r)
+			continue;
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
+				goto bad;
+			o->json = !strcmp(optarg, "json");
+			break;
+		case 'n':
+			o->nagios = true;
+			break;
+		case 'w':
+		case 'c':
+		case 't':
+			if (parse_long(optarg, &v) < 0)
+				goto bad;
+			if (c == 'w')
+				o->no.warning = v;
+			else if (c == 'c')
+				o->no.critical = v;
+			else
+				o->risk = (uint32_t)v;
+			break;
+		case 'p':
+			o->prom = optarg;
+			break;
+		case 'T':
+			o->timing = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			usage(stderr);
+			return CTG_EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		goto bad;
+	return 0;
+bad:
+	fprintf(stderr, "%s audit: bad argument \"%s\"\n", cli->prog,
+		optind < argc ? argv[optind] : optarg);
+	usage(stderr);
+	return CTG_EXIT_USAGE;
+}
+
+static int audit_run_with(struct ctg_cli *cli, struct audit_inputs *in, const struct audit_opts *o,
+			  struct ctg_audit_report *rep)
+{
+	struct ctg_audit_input ai;
+	double t0;
+	int ret = audit_inputs_load(in, cli, "audit");
+
+	if (ret)
+		return ret;
+	audit_inputs_fill(in, &ai);
+	if (o->risk)
+		ai.at_risk_timeout = o->risk;
+	t0 = now_mono();
+	ret = ctg_audit_run(&ai, rep);
+	in->audit_seconds = now_mono() - t0;
+	if (ret < 0) {
+		fprintf(stderr, "%s audit: %s\n", cli->prog, strerror(-ret));
+		return CTG_EXIT_ENV;
+	}
+	return CTG_EXIT_OK;
+}
 
 int cmd_audit(struct ctg_cli *cli, int argc, char **argv)
 {
-	fprintf(stderr, "%s audit: not implemented yet\n", cli->prog);
-	return CTG_EXIT_ENV;
+	struct audit_inputs in;
+	struct audit_opts o = {0};
+	struct ctg_audit_report rep = {0};
+	int ret;
+
+	audit_inputs_init(&in);
+	ret = parse_args(cli, argc, argv, &in, &o);
+	if (ret) {
+		audit_inputs_release(&in);
+		return ret < 0 ? CTG_EXIT_OK : ret;
+	}
+	ret = audit_run_with(cli, &in, &o, &rep);
+	if (ret) {
+		if (o.nagios)
+			printf("CTGUARD UNKNOWN - cannot read the inputs (exit %d)\n", ret);
+		audit_inputs_release(&in);
+		return o.nagios ? 3 : ret;
+	}
+	if (o.prom && (errno = -prom_write_file(&rep, &in, o.prom)))
+		fprintf(stderr, "%s audit: writing %s: %s\n", cli->prog, o.prom, strerror(errno));
+	if (o.timing || cli->verbose)
+		fprintf(stderr,
+			"audit: inputs %.3f s, analysis %.3f s (%zu entries, %zu sockets)\n",
+			in.load_seconds, in.audit_seconds, rep.entries, rep.sockets);
+	if (o.nagios)
+		ret = print_nagios(&rep, &o.no, stdout);
+	else if (o.json)
+		ret = print_json(&rep, stdout) < 0 ? CTG_EXIT_ENV : 0;
+	else
+		audit_print_text(&rep, stdout);
+	if (!o.nagios && !ret)
+		ret = rep.orphans ? CTG_EXIT_FINDINGS : CTG_EXIT_OK;
+	ctg_audit_report_release(&rep);
+	audit_inputs_release(&in);
+	return ret;
 }

@@ -1,10 +1,653 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ctguard check: which live connections would a reload method cut with a candidate
+ * ruleset, why, and (--fix) the smallest rules that save them.
+ */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
+#include <jansson.h>
+
+#include <ctguard/source.h>
+
+#include "analysis/fix.h"
+#include "common/inputs.h"
+#include "analysis/impact.h"
 #include "cli.h"
+#include "ruleset/ir.h"
+
+struct check_opts {
+	const char *rules, *rules6, *current, *current6;
+	unsigned methods;
+	bool fix, json, no_memo, stats;
+	struct ctg_inputs in; /* current rulesets, conntrack, sockets, sysctls, locals */
+};
+
+struct check_data {
+	struct ctg_ruleset *cand4, *cand6;
+	struct ctg_conn_table conns;
+	struct ctg_impact_conn *iconns;
+	struct ctg_impact_local *ilocal;
+	struct ctg_impact_input in;
+	struct ctg_impact res;
+	struct ctg_fix fix;
+	struct ctg_impact fixed;
+	bool have_fixed;
+	double secs;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ctguard check [--rules NEW] [--rules6 NEW6] [--current FILE] "
+		"[--current6 FILE]\n"
+		"                     [--method atomic|restart|flush|all] [--fix] "
+		"[--format text|json]\n"
+		"                     [--local ADDR]... [input options]\n"
+		"Predicts which live connections a reload would cut. --rules/--rules6: the "
+		"candidate\n"
+		"ruleset (default: the current one); --current/--current6: the current ruleset "
+		"(default:\n"
+		"live, or the candidate when --conntrack/--sockets are files). --local: a local "
+		"address\n"
+		"(offline inputs). Exit 0 nothing cut, 1 something cut or at risk, 2 usage/parse "
+		"error,\n"
+		"3 environment error.\n" CTG_INPUT_USAGE);
+}
+
+enum {
+	OPT_CURRENT = 256,
+	OPT_CURRENT6,
+	OPT_LOCAL,
+	OPT_METHOD,
+	OPT_FIX,
+	OPT_FORMAT,
+	OPT_NO_MEMO,
+	OPT_STATS,
+};
+
+static const struct option long_opts[] = {
+	CTG_INPUT_LONGOPTS,
+	{"current", required_argument, NULL, OPT_CURRENT},
+	{"current6", required_argument, NULL, OPT_CURRENT6},
+	{"local", required_argument, NULL, OPT_LOCAL},
+	{"method", required_argument, NULL, OPT_METHOD},
+	{"fix", no_argument, NULL, OPT_FIX},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"no-memo", no_argument, NULL, OPT_NO_MEMO}, /* hidden: linear baseline */
+	{"stats", no_argument, NULL, OPT_STATS},     /* hidden: timing to stderr */
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
+static int add_local(struct check_opts *o, const char *s)
+{
+	struct ctg_addr a;
+	int fam = strchr(s, ':') ? 10 : 2;
+
+	if (ctg_addr_parse(fam, s, &a))
+		return -EINVAL;
+	return ctg_addr_set_add(&o->in.locals, fam, &a);
+}
+
+static int parse_one(struct check_opts *o, int c, const char *arg)
+{
+	int m;
+
+	switch (c) {
+	case CTG_OPT_RULES:
+		o->rules = arg;
+		return 0;
+	case CTG_OPT_RULES6:
+		o->rules6 = arg;
+		return 0;
+	case OPT_CURRENT:
+		o->current = arg;
+		return 0;
+	case OPT_CURRENT6:
+		o->current6 = arg;
+		return 0;
+	case OPT_LOCAL:
+		return add_local(o, arg);
+	case OPT_FIX:
+		o->fix = true;
+		return 0;
+	case OPT_NO_MEMO:
+		o->no_memo = true;
+		return 0;
+	case OPT_STATS:
+		o->stats = true;
+		return 0;
+	case OPT_FORMAT:
+		if (strcmp(arg, "text") && strcmp(arg, "json"))
+			return -EINVAL;
+		o->json = !strcmp(arg, "json");
+		return 0;
+	case OPT_METHOD:
+		if (!strcmp(arg, "all")) {
+			o->methods = 7;
+			return 0;
+		}
+		m = ctg_impact_method_parse(arg);
+		if (m < 0)
+			return -EINVAL;
+		o->methods = 1u << m;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* 0 ok, 1 --help, -1 usage error (printed). */
+static int parse_opts(struct check_opts *o, int argc, char **argv)
+{
+	int c;
+
+	o->methods = 1u << CTG_IMPACT_RESTART;
+	optind = 1;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		int r = c == CTG_OPT_RULES || c == CTG_OPT_RULES6
+				? 0
+				: ctg_inputs_opt(&o->in, c, optarg, stderr);
+
+		if (r == 1)
+			continue;
+		if (r < 0) {
+			usage(stderr);
+			return -1;
+		}
+		if (c == 'h') {
+			usage(stdout);
+			return 1;
+		}
+		if (c == '?' || parse_one(o, c, optarg)) {
+			if (c != '?')
+				fprintf(stderr, "ctguard check: bad value \"%s\"\n", optarg);
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ctguard check: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- inputs */
+
+/* Returns 0, CTG_EXIT_USAGE (parse errors) or CTG_EXIT_ENV. */
+static int load_rules(const char *path, enum ctg_family fam, struct ctg_ruleset **out)
+{
+	struct ctg_diags *d = ctg_diags_new();
+	int ret = 0;
+
+	if (!d)
+		return CTG_EXIT_ENV;
+	*out = ctg_ruleset_parse_file(path, fam, d);
+	if (!*out) {
+		fprintf(stderr, "ctguard check: %s: %s\n", path, strerror(errno));
+		ret = CTG_EXIT_ENV;
+	} else if (ctg_cli_print_diags(d, stderr)) {
+		ret = CTG_EXIT_USAGE;
+	}
+	ctg_diags_free(d);
+	return ret;
+}
+
+static int load_inputs(struct check_opts *o, struct check_data *d)
+{
+	bool offline = o->in.ct_path || o->in.socks_path;
+	unsigned need = CTG_IN_CT | CTG_IN_SOCKS | CTG_IN_SYSCTLS | CTG_IN_LOCALS;
+	int ret = 0;
+
+	o->in.rules4_path = o->current;
+	o->in.rules6_path = o->current6;
+	if (o->current || !offline)
+		need |= CTG_IN_RULES4;
+	if (o->current6 || !offline)
+		need |= CTG_IN_RULES6;
+	if (o->rules)
+		ret = load_rules(o->rules, CTG_FAMILY_IPV4, &d->cand4);
+	if (!ret && o->rules6)
+		ret = load_rules(o->rules6, CTG_FAMILY_IPV6, &d->cand6);
+	if (!ret)
+		ret = ctg_inputs_load(&o->in, need, "ctguard check", stderr);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- analysis */
+
+static void to_iconn(const struct ctg_conn *c, struct ctg_impact_conn *ic)
+{
+	ic->family = c->family;
+	ic->l4proto = c->l4proto;
+	ic->role = c->role;
+	ic->ct_dir_reply = c->ct_dir_reply;
+	ic->laddr = c->laddr;
+	ic->paddr = c->paddr;
+	ic->lport = c->lport;
+	ic->pport = c->pport;
+	ic->sock = c->sock;
+	ic->ct = c->ct;
+	ic->service = c->service;
+	if (!ic->service)
+		ic->service = ctg_service_name(c->l4proto,
+					       c->role == CTG_ROLE_SERVER ? c->lport : c->pport);
+}
+
+static int build_input(struct check_opts *o, struct check_data *d)
+{
+	const struct ctg_sysctls *sc = &o->in.sysctls;
+	const struct ctg_addr_set *loc = &o->in.locals;
+	struct ctg_impact_input *in = &d->in;
+
+	if (ctg_conns_join(&o->in.socks, &o->in.ct, loc->n ? loc : NULL, sc->port_lo, sc->port_hi,
+			   &d->conns))
+		return -ENOMEM;
+	d->iconns = calloc(d->conns.n + 1, sizeof(*d->iconns));
+	d->ilocal = calloc(loc->n + 1, sizeof(*d->ilocal));
+	if (!d->iconns || !d->ilocal)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->conns.n; i++)
+		to_iconn(&d->conns.v[i], &d->iconns[i]);
+	for (size_t i = 0; i < loc->n; i++) {
+		d->ilocal[i].family = loc->v[i].family;
+		d->ilocal[i].addr = loc->v[i].a;
+	}
+	in->cur4 = o->in.rules4 ? o->in.rules4 : d->cand4;
+	in->cur6 = o->in.rules6 ? o->in.rules6 : d->cand6;
+	in->cand4 = o->rules ? d->cand4 : in->cur4;
+	in->cand6 = o->rules6 ? d->cand6 : in->cur6;
+	in->cts = &o->in.ct;
+	in->conns = d->iconns;
+	in->nconns = d->conns.n;
+	in->tcp_loose = sc->tcp_loose;
+	in->tcp_be_liberal = sc->tcp_be_liberal;
+	in->port_lo = sc->port_lo;
+	in->port_hi = sc->port_hi;
+	in->local = d->ilocal;
+	in->nlocal = loc->n;
+	in->methods = o->methods;
+	in->no_memo = o->no_memo || getenv("CTGUARD_NO_MEMO");
+	return 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int analyse(struct check_opts *o, struct check_data *d)
+{
+	double t0 = now();
+	int err = ctg_impact_run(&d->in, &d->res);
+
+	d->secs = now() - t0;
+	if (err || !o->fix)
+		return err;
+	err = ctg_fix_build(&d->in, &d->res, &d->fix);
+	if (!err) {
+		err = ctg_fix_verify(&d->in, &d->res, &d->fix, &d->fixed);
+		d->have_fixed = !err;
+	}
+	return err;
+}
+
+/* ---------------------------------------------------------------- output */
+
+static bool interesting(const struct check_data *d, size_t i)
+{
+	for (int m = 0; m < CTG_IMPACT_NMETHODS; m++) {
+		uint8_t out;
+
+		if (!(d->in.methods & (1u << m)))
+			continue;
+		out = ctg_impact_get(&d->res, i, m)->outcome;
+		if (out != CTG_OUT_SAFE && out != CTG_OUT_SKIPPED)
+			return true;
+	}
+	return false;
+}
+
+static void fmt_endpoint(char *buf, size_t sz, uint8_t fam, const struct ctg_addr *a, uint16_t p)
+{
+	char ab[CTG_ADDRSTRLEN];
+
+	ctg_addr_format(fam, a, ab, sizeof(ab));
+	snprintf(buf, sz, fam == 10 ? "[%s]:%u" : "%s:%u", ab, p);
+}
+
+static const struct ctg_ruleset *stop_rs(const struct check_data *d, uint8_t fam,
+					 enum ctg_impact_method m)
+{
+	if (m == CTG_IMPACT_FLUSH)
+		return fam == 10 ? d->in.cur6 : d->in.cur4;
+	return fam == 10 ? d->in.cand6 : d->in.cand4;
+}
+
+/* "filter INPUT policy DROP (rules.v4:3)" / "filter INPUT rule 4 (rules.v4:9)" */
+static void fmt_stop(char *buf, size_t sz, const struct check_data *d, uint8_t fam,
+		     enum ctg_impact_method m, const struct ctg_impact_verdict *v)
+{
+	const struct ctg_ruleset *rs = stop_rs(d, fam, m);
+	const char *src = rs && rs->name ? rs->name : "?";
+	const struct ctg_impact_stop *s = &v->stop;
+	uint32_t line = s->line;
+
+	if (!v->has_stop) {
+		snprintf(buf, sz, "(undetermined rule)");
+		return;
+	}
+	if (s->rule == 0) {
+		const struct ctg_chain *ch = rs ? &rs->tables[s->table].chains[s->chain] : NULL;
+
+		if (!line && ch)
+			line = ch->loc.line;
+		snprintf(buf, sz, "%s %s policy %s (%s:%u)", ctg_table_name(s->table),
+			 s->chain_name ? s->chain_name : "?",
+			 ch && ch->policy == CTG_V_DROP ? "DROP" : "ACCEPT", src, line);
+		return;
+	}
+	snprintf(buf, sz, "%s %s rule %u (%s:%u)", ctg_table_name(s->table),
+		 s->chain_name ? s->chain_name : "?", s->rule, src, line);
+}
+
+static const char *proc_name(const struct ctg_impact_conn *c)
+{
+	return c->sock && c->sock->comm[0] ? c->sock->comm : NULL;
+}
+
+static const char *fails_text(uint8_t fails)
+{
+	if (fails == (CTG_IMPACT_LOCAL_FIRST | CTG_IMPACT_PEER_FIRST))
+		return "whoever speaks first";
+	if (fails & CTG_IMPACT_PEER_FIRST)
+		return "if the peer speaks first";
+	if (fails & CTG_IMPACT_LOCAL_FIRST)
+		return "if the local side speaks first";
+	return "";
+}
+
+static void print_summary(const struct check_data *d)
+{
+	printf("ctguard check: %zu connections", d->res.n);
+	printf(d->in.cand4 != d->in.cur4 || d->in.cand6 != d->in.cur6 ? ", candidate ruleset"
+								      : ", same ruleset");
+	printf("\n\n%-10s", "outcome");
+	for (int m = 0; m < CTG_IMPACT_NMETHODS; m++)
+		if (d->in.methods & (1u << m))
+			printf(" %9s", ctg_impact_method_name(m));
+	printf("\n");
+	for (int o = 0; o < CTG_OUT_MAX; o++) {
+		printf("%-10s", ctg_impact_outcome_name(o));
+		for (int m = 0; m < CTG_IMPACT_NMETHODS; m++)
+			if (d->in.methods & (1u << m))
+				printf(" %9zu", d->res.count[m][o]);
+		printf("\n");
+	}
+}
+
+static void print_conn_text(const struct check_data *d, size_t i)
+{
+	const struct ctg_impact_conn *c = &d->iconns[i];
+	char l[64], p[64], why[256];
+	bool idle = false;
+
+	fmt_endpoint(l, sizeof(l), c->family, &c->laddr, c->lport);
+	fmt_endpoint(p, sizeof(p), c->family, &c->paddr, c->pport);
+	printf("\n%s %s -> %s", c->l4proto == 6 ? "tcp" : c->l4proto == 17 ? "udp" : "ip", l, p);
+	if (c->service)
+		printf(" (%s)", c->service);
+	printf(" %s", c->role == CTG_IMPACT_CLIENT   ? "client"
+		      : c->role == CTG_IMPACT_SERVER ? "server"
+						     : "forward");
+	if (proc_name(c))
+		printf(", process %s", proc_name(c));
+	printf("\n");
+	for (int m = 0; m < CTG_IMPACT_NMETHODS; m++) {
+		const struct ctg_impact_verdict *v;
+
+		if (!(d->in.methods & (1u << m)))
+			continue;
+		v = ctg_impact_get(&d->res, i, m);
+		printf("  %-8s %s", ctg_impact_method_name(m), ctg_impact_outcome_name(v->outcome));
+		if (v->outcome == CTG_OUT_CUT || v->outcome == CTG_OUT_AT_RISK) {
+			fmt_stop(why, sizeof(why), d, c->family, m, v);
+			printf(" %s: %s packet dropped by %s", fails_text(v->fails),
+			       v->stop_from_peer ? "peer's" : "local", why);
+		}
+		if (v->outcome == CTG_OUT_NAT_LOST)
+			printf(": the wipe loses the NAT binding");
+		printf("\n");
+		idle |= ctg_impact_is_idle_replica(c, v);
+	}
+	if (idle)
+		printf("  ** IDLE REPLICA/CLIENT: once the peer sends first (binlog events, "
+		       "pushes), its data never arrives while the local socket stays "
+		       "ESTABLISHED\n");
+}
+
+static void print_fix_text(const struct check_data *d)
+{
+	const struct ctg_fix *fx = &d->fix;
+
+	printf("\nFix (%s): ", ctg_impact_method_name(fx->method));
+	if (!fx->n) {
+		printf("no rule needed%s\n",
+		       fx->unfixable ? ", but some connections cannot be saved by a rule" : "");
+	} else {
+		printf("%zu rule%s; apply with `iptables-restore --noflush` or merge into the "
+		       "new ruleset\n",
+		       fx->n, fx->n == 1 ? "" : "s");
+		for (uint8_t fam = 2; fam <= 10; fam += 8) {
+			char *t = ctg_fix_restore_text(fx, fam);
+
+			if (t)
+				printf("%s%s", fam == 10 ? "# ip6tables\n" : "# iptables\n", t);
+			free(t);
+		}
+		if (d->have_fixed)
+			printf("verified: %s (%zu still cut or at risk, %zu other verdicts "
+			       "changed)\n",
+			       fx->verified ? "yes" : "NO", fx->remaining, fx->changed);
+	}
+	if (fx->unfixable)
+		printf("%zu connection%s cannot be saved by a rule (NAT lost or no drop rule "
+		       "known)\n",
+		       fx->unfixable, fx->unfixable == 1 ? "" : "s");
+	printf("Advice: avoid the problem entirely with an atomic reload "
+	       "(iptables-restore, `ctguard apply`, firewall-cmd --reload): it keeps the "
+	       "conntrack table, no `restart`, no `conntrack -F`.\n");
+}
+
+static json_t *fix_json(const struct check_data *d)
+{
+	const struct ctg_fix *fx = &d->fix;
+	json_t *rules = json_array(), *j;
+
+	for (size_t i = 0; i < fx->n; i++) {
+		const struct ctg_fix_rule *r = &fx->v[i];
+
+		json_array_append_new(rules, json_pack("{s:s, s:s, s:s, s:i, s:s, s:i}", "family",
+						       r->family == 10 ? "ipv6" : "ipv4", "table",
+						       ctg_table_name(r->table), "chain", r->chain,
+						       "position", (int)r->pos, "rule", r->spec,
+						       "connections", (int)r->nconns));
+	}
+	j = json_pack("{s:s, s:o, s:b, s:i, s:i, s:i, s:s}", "method",
+		      ctg_impact_method_name(fx->method), "rules", rules, "verified", fx->verified,
+		      "remaining", (int)fx->remaining, "changed", (int)fx->changed, "unfixable",
+		      (int)fx->unfixable, "advice",
+		      "use an atomic reload (iptables-restore, ctguard apply): it keeps conntrack");
+	for (uint8_t fam = 2; fam <= 10; fam += 8) {
+		char *t = ctg_fix_restore_text(fx, fam);
+
+		if (t)
+			json_object_set_new(j, fam == 10 ? "restore6" : "restore", json_string(t));
+		free(t);
+	}
+	return j;
+}
+
+static void print_text(const struct check_data *d, const struct check_opts *o)
+{
+	size_t shown = 0;
+
+	print_summary(d);
+	for (size_t i = 0; i < d->res.n; i++)
+		if (interesting(d, i)) {
+			if (!shown++)
+				printf("\nConnections cut, at risk or undecided:\n");
+			print_conn_text(d, i);
+		}
+	if (o->fix)
+		print_fix_text(d);
+	if (o->stats)
+		fprintf(stderr,
+			"analysis: %.3f s, %zu evaluated, %zu memo keys, %llu rules visited\n",
+			d->secs, d->res.evaluated, d->res.memo_keys,
+			(unsigned long long)d->res.rules_visited);
+}
+
+static json_t *stop_json(const struct check_data *d, uint8_t fam, enum ctg_impact_method m,
+			 const struct ctg_impact_verdict *v)
+{
+	const struct ctg_ruleset *rs = stop_rs(d, fam, m);
+	const struct ctg_impact_stop *s = &v->stop;
+
+	if (!v->has_stop)
+		return json_null();
+	return json_pack("{s:s, s:s, s:i, s:b, s:s, s:i, s:s}", "table", ctg_table_name(s->table),
+			 "chain", s->chain_name ? s->chain_name : "?", "rule", (int)s->rule,
+			 "policy", s->rule == 0, "source", rs && rs->name ? rs->name : "?", "line",
+			 (int)s->line, "packet", v->stop_from_peer ? "peer" : "local");
+}
+
+static json_t *conn_json(const struct check_data *d, size_t i)
+{
+	const struct ctg_impact_conn *c = &d->iconns[i];
+	char la[CTG_ADDRSTRLEN], pa[CTG_ADDRSTRLEN];
+	json_t *res = json_object(), *j;
+
+	ctg_addr_format(c->family, &c->laddr, la, sizeof(la));
+	ctg_addr_format(c->family, &c->paddr, pa, sizeof(pa));
+	for (int m = 0; m < CTG_IMPACT_NMETHODS; m++) {
+		const struct ctg_impact_verdict *v = ctg_impact_get(&d->res, i, m);
+		json_t *fails = json_array();
+
+		if (!(d->in.methods & (1u << m)))
+			continue;
+		if (v->fails & CTG_IMPACT_LOCAL_FIRST)
+			json_array_append_new(fails, json_string("local-first"));
+		if (v->fails & CTG_IMPACT_PEER_FIRST)
+			json_array_append_new(fails, json_string("peer-first"));
+		json_object_set_new(res, ctg_impact_method_name(m),
+				    json_pack("{s:s, s:o, s:o, s:b}", "outcome",
+					      ctg_impact_outcome_name(v->outcome), "fails", fails,
+					      "stop", stop_json(d, c->family, m, v), "idle_replica",
+					      ctg_impact_is_idle_replica(c, v)));
+	}
+	j = json_pack("{s:s, s:s, s:i, s:s, s:i, s:s, s:o, s:o}", "proto",
+		      c->l4proto == 6 ? "tcp" : "udp", "local", la, "lport", c->lport, "peer", pa,
+		      "pport", c->pport, "role",
+		      c->role == CTG_IMPACT_CLIENT   ? "client"
+		      : c->role == CTG_IMPACT_SERVER ? "server"
+						     : "forward",
+		      "service", c->service ? json_string(c->service) : json_null(), "process",
+		      proc_name(c) ? json_string(proc_name(c)) : json_null());
+	json_object_set_new(j, "results", res);
+	return j;
+}
+
+static void print_json(const struct check_data *d, const struct check_opts *o)
+{
+	json_t *root = json_object(), *summary = json_object(), *conns = json_array();
+	char *s;
+
+	for (int m = 0; m < CTG_IMPACT_NMETHODS; m++) {
+		json_t *cnt = json_object();
+
+		if (!(d->in.methods & (1u << m)))
+			continue;
+		for (int k = 0; k < CTG_OUT_MAX; k++)
+			json_object_set_new(cnt, ctg_impact_outcome_name(k),
+					    json_integer((json_int_t)d->res.count[m][k]));
+		json_object_set_new(summary, ctg_impact_method_name(m), cnt);
+	}
+	for (size_t i = 0; i < d->res.n; i++)
+		if (interesting(d, i))
+			json_array_append_new(conns, conn_json(d, i));
+	json_object_set_new(root, "connections_total", json_integer((json_int_t)d->res.n));
+	json_object_set_new(root, "summary", summary);
+	json_object_set_new(root, "connections", conns);
+	if (o->fix)
+		json_object_set_new(root, "fix", fix_json(d));
+	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (s)
+		printf("%s\n", s);
+	free(s);
+	json_decref(root);
+}
+
+static bool any_cut(const struct check_data *d)
+{
+	for (int m = 0; m < CTG_IMPACT_NMETHODS; m++)
+		if (d->in.methods & (1u << m))
+			if (d->res.count[m][CTG_OUT_CUT] || d->res.count[m][CTG_OUT_AT_RISK] ||
+			    d->res.count[m][CTG_OUT_NAT_LOST])
+				return true;
+	return false;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static void release(struct check_data *d, struct check_opts *o)
+{
+	ctg_ruleset_free(d->cand4);
+	ctg_ruleset_free(d->cand6);
+	ctg_conn_table_release(&d->conns);
+	free(d->iconns);
+	free(d->ilocal);
+	ctg_impact_release(&d->res);
+	ctg_impact_release(&d->fixed);
+	ctg_fix_release(&d->fix);
+	ctg_inputs_release(&o->in);
+}
 
 int cmd_check(struct ctg_cli *cli, int argc, char **argv)
 {
-	fprintf(stderr, "%s check: not implemented yet\n", cli->prog);
-	return CTG_EXIT_ENV;
+	struct check_opts o = {0};
+	struct check_data d = {0};
+	int ret;
+
+	ctg_inputs_init(&o.in);
+	ctg_conn_table_init(&d.conns);
+	ret = parse_opts(&o, argc, argv);
+	if (ret) {
+		release(&d, &o);
+		return ret > 0 ? CTG_EXIT_OK : CTG_EXIT_USAGE;
+	}
+	ret = load_inputs(&o, &d);
+	if (!ret && (build_input(&o, &d) || analyse(&o, &d))) {
+		fprintf(stderr, "%s check: out of memory\n", cli->prog);
+		ret = CTG_EXIT_ENV;
+	}
+	if (!ret) {
+		if (o.json)
+			print_json(&d, &o);
+		else
+			print_text(&d, &o);
+		ret = any_cut(&d) ? CTG_EXIT_FINDINGS : CTG_EXIT_OK;
+	}
+	release(&d, &o);
+	return ret;
 }

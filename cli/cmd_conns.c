@@ -1,10 +1,263 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ctguard conns [--format text|json] [input options]: one row per connection, sockets
+ * joined with conntrack entries (ctg_conns_join).
+ */
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include <ctguard/source.h>
 
 #include "cli.h"
+#include "common/inputs.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: ctguard conns [--format text|json] [input options]\n\n"
+		   "One row per connection: sockets joined with conntrack entries (NAT through\n"
+		   "the reply tuple); entries without a socket are rows too (role forward when\n"
+		   "no local address is involved).\n\n" CTG_INPUT_USAGE);
+}
+
+static const char *proto_name(int p)
+{
+	switch (p) {
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	case 1:
+		return "icmp";
+	case 58:
+		return "icmpv6";
+	case 132:
+		return "sctp";
+	case 47:
+		return "gre";
+	default:
+		return "other";
+	}
+}
+
+static const char *service(const struct ctg_conn *c)
+{
+	const char *s = NULL;
+
+	if (c->role != CTG_ROLE_SERVER)
+		s = ctg_service_name(c->l4proto, c->pport);
+	if (!s && c->role != CTG_ROLE_CLIENT)
+		s = ctg_service_name(c->l4proto, c->lport);
+	return s;
+}
+
+static void endpoint(const struct ctg_conn *c, const struct ctg_addr *a, uint16_t port, char *buf,
+		     size_t size)
+{
+	char ab[CTG_ADDRSTRLEN];
+
+	ctg_addr_format(c->family, a, ab, sizeof(ab));
+	if (c->l4proto != 6 && c->l4proto != 17 && c->l4proto != 132)
+		snprintf(buf, size, "%s", ab); /* icmp id/type are not ports */
+	else
+		snprintf(buf, size, c->family == 10 ? "[%s]:%u" : "%s:%u", ab, port);
+}
+
+static long long age_s(const struct ctg_ct_entry *e)
+{
+	struct timespec ts;
+
+	if (!e || !e->start_ns)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((long long)ts.tv_sec * 1000000000LL + ts.tv_nsec - (long long)e->start_ns) /
+	       1000000000LL;
+}
+
+static void print_text(const struct ctg_conn_table *t)
+{
+	printf("%-5s %-40s %-40s %-7s %-14s %-12s %-9s %s\n", "PROTO", "LOCAL", "PEER", "ROLE",
+	       "SERVICE", "CT-STATE", "TIMEOUT", "PROCESS");
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ctg_conn *c = &t->v[i];
+		const char *svc = service(c);
+		char l[64], p[64], to[24] = "-", proc[40] = "-";
+
+		endpoint(c, &c->laddr, c->lport, l, sizeof(l));
+		endpoint(c, &c->paddr, c->pport, p, sizeof(p));
+		if (c->ct)
+			snprintf(to, sizeof(to), "%us", c->ct->timeout);
+		if (c->sock && c->sock->comm[0])
+			snprintf(proc, sizeof(proc), "%s[%d]", c->sock->comm, c->sock->pid);
+		printf("%-5s %-40s %-40s %-7s %-14s %-12s %-9s %s\n", proto_name(c->l4proto), l, p,
+		       ctg_conn_role_name(c->role), svc ? svc : "-", ctg_conn_ct_state(c), to,
+		       proc);
+	}
+}
+
+static json_t *json_addr(int family, const struct ctg_addr *a)
+{
+	char ab[CTG_ADDRSTRLEN];
+
+	return json_string(ctg_addr_format(family, a, ab, sizeof(ab)));
+}
+
+static json_t *json_tuple(int family, const struct ctg_tuple *tu)
+{
+	return json_pack("{s:o, s:o, s:i, s:i}", "src", json_addr(family, &tu->src), "dst",
+			 json_addr(family, &tu->dst), "sport", tu->sport, "dport", tu->dport);
+}
+
+static json_t *json_status(uint32_t st)
+{
+	static const char *const names[] = {
+		"EXPECTED",	"SEEN_REPLY", "ASSURED",       "CONFIRMED",
+		"SRC_NAT",	"DST_NAT",    "SEQ_ADJUST",    "SRC_NAT_DONE",
+		"DST_NAT_DONE", "DYING",      "FIXED_TIMEOUT", "TEMPLATE",
+		"UNTRACKED",	"HELPER",     "OFFLOAD",       "HW_OFFLOAD",
+	};
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (st & (1u << i))
+			json_array_append_new(a, json_string(names[i]));
+	return a;
+}
+
+static json_t *json_ct(const struct ctg_conn *c)
+{
+	const struct ctg_ct_entry *e = c->ct;
+	long long age = age_s(e);
+	json_t *o;
+
+	if (!e)
+		return json_null();
+	o = json_pack("{s:s, s:I, s:o, s:I, s:i, s:I, s:s, s:o, s:o}", "state",
+		      ctg_conn_ct_state(c), "timeout", (json_int_t)e->timeout, "status",
+		      json_status(e->status), "mark", (json_int_t)e->mark, "zone", e->zone, "id",
+		      (json_int_t)e->id, "direction", c->ct_dir_reply ? "reply" : "original",
+		      "orig", json_tuple(e->family, &e->orig), "reply",
+		      json_tuple(e->family, &e->reply));
+	if (e->l4proto == 6)
+		json_object_set_new(o, "tcp_flags",
+				    json_pack("[i,i]", e->tcp_flags[0], e->tcp_flags[1]));
+	json_object_set_new(o, "age", age >= 0 ? json_integer(age) : json_null());
+	return o;
+}
+
+static json_t *json_sock(const struct ctg_sock *s)
+{
+	if (!s)
+		return json_null();
+	return json_pack("{s:s, s:I, s:I, s:o, s:o}", "state", ctg_sk_state_name(s->state), "inode",
+			 (json_int_t)s->inode, "uid", (json_int_t)s->uid, "pid",
+			 s->pid >= 0 ? json_integer(s->pid) : json_null(), "process",
+			 s->comm[0] ? json_string(s->comm) : json_null());
+}
+
+static json_t *json_conn(const struct ctg_conn *c)
+{
+	const char *svc = service(c);
+
+	return json_pack("{s:s, s:s, s:{s:o, s:i}, s:{s:o, s:i}, s:s, s:o, s:o, s:o}", "proto",
+			 proto_name(c->l4proto), "family", c->family == 10 ? "ipv6" : "ipv4",
+			 "local", "addr", json_addr(c->family, &c->laddr), "port", c->lport, "peer",
+			 "addr", json_addr(c->family, &c->paddr), "port", c->pport, "role",
+			 ctg_conn_role_name(c->role), "service",
+			 svc ? json_string(svc) : json_null(), "socket", json_sock(c->sock),
+			 "conntrack", json_ct(c));
+}
+
+static int print_json(const struct ctg_conn_table *t, const struct ctg_inputs *in)
+{
+	json_t *root = json_object(), *arr = json_array();
+	uint16_t lo = in->sysctls.port_lo, hi = in->sysctls.port_hi;
+	int ret;
+
+	for (size_t i = 0; i < t->n; i++)
+		json_array_append_new(arr, json_conn(&t->v[i]));
+	json_object_set_new(root, "connections", arr);
+	json_object_set_new(root, "counts",
+			    json_pack("{s:I, s:I, s:I}", "connections", (json_int_t)t->n,
+				      "conntrack", (json_int_t)in->ct.n, "sockets",
+				      (json_int_t)in->socks.n));
+	json_object_set_new(root, "sources",
+			    json_pack("{s:s, s:s, s:[i,i]}", "conntrack",
+				      in->ct_path ? in->ct_path : "netlink", "sockets",
+				      in->socks_path ? in->socks_path : "sock_diag",
+				      "ip_local_port_range", lo, hi));
+	ret = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(root);
+	return ret ? CTG_EXIT_ENV : CTG_EXIT_OK;
+}
+
+static int run(struct ctg_inputs *in, bool json)
+{
+	struct ctg_conn_table t;
+	int rc;
+
+	rc = ctg_inputs_load(in, CTG_IN_CT | CTG_IN_SOCKS | CTG_IN_SYSCTLS | CTG_IN_LOCALS,
+			     "ctguard conns", stderr);
+	if (rc)
+		return rc;
+	ctg_conn_table_init(&t);
+	if (ctg_conns_join(&in->socks, &in->ct, in->locals_live ? &in->locals : NULL,
+			   in->sysctls.port_lo, in->sysctls.port_hi, &t)) {
+		fprintf(stderr, "ctguard conns: out of memory\n");
+		return CTG_EXIT_ENV;
+	}
+	if (json)
+		rc = print_json(&t, in);
+	else
+		print_text(&t);
+	ctg_conn_table_release(&t);
+	return rc;
+}
 
 int cmd_conns(struct ctg_cli *cli, int argc, char **argv)
 {
-	fprintf(stderr, "%s conns: not implemented yet\n", cli->prog);
-	return CTG_EXIT_ENV;
+	static const struct option opts[] = {
+		CTG_INPUT_LONGOPTS,
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct ctg_inputs in;
+	bool json = false;
+	int c, rc;
+
+	ctg_inputs_init(&in);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		int r = ctg_inputs_opt(&in, c, optarg, stderr);
+
+		if (r == 1)
+			continue;
+		if (r < 0 || c == '?' ||
+		    (c == 'f' && strcmp(optarg, "text") && strcmp(optarg, "json"))) {
+			if (c == 'f')
+				fprintf(stderr, "%s conns: --format must be text or json\n",
+					cli->prog);
+			ctg_inputs_release(&in);
+			return CTG_EXIT_USAGE;
+		}
+		if (c == 'h') {
+			usage(stdout);
+			ctg_inputs_release(&in);
+			return CTG_EXIT_OK;
+		}
+		json = c == 'f' && !strcmp(optarg, "json");
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s conns: unexpected argument \"%s\"\n", cli->prog, argv[optind]);
+		ctg_inputs_release(&in);
+		return CTG_EXIT_USAGE;
+	}
+	rc = run(&in, json);
+	ctg_inputs_release(&in);
+	return rc;
 }

@@ -110,6 +110,7 @@ struct ctg_pkt {
 	uint16_t len;       /* IP total length */
 	struct ctg_addr src, dst;
 	const char *iif, *oif; /* NULL or "" = none at this hook */
+	bool iif_unknown, oif_unknown; /* interface not known: -i/-o answer UNKNOWN */
 	uint32_t mark;
 	bool mark_known;
 	/* Conntrack view of the packet (from the ct model). */
@@ -124,6 +125,10 @@ struct ctg_pkt {
 	uint32_t uid, gid;
 	/* Interface of the physical bridge ports; unknown unless br_netfilter. */
 	bool physdev_known;
+	/* ICMP/ICMPv6 errors: the quoted packet's tuple (as sent, in its own direction). */
+	bool has_inner;
+	uint8_t inner_l4proto;
+	struct ctg_tuple inner;
 };
 
 /* ---------------------------------------------------------------- modules */

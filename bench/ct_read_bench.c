@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ct-read-bench [-n ENTRIES] [-r RUNS]: conntrack readers against baselines measured in the
+ * same run, in a throwaway network namespace (unshare(CLONE_NEWNET), root only):
+ *   netlink reader (ctg_ct_read_nl)   vs  `conntrack -L > /dev/null`  and a bare mnl dump loop
+ *   /proc reader (ctg_ct_read_proc)   vs  `cat /proc/net/nf_conntrack > /dev/null`
+ * Entries are inserted with tools/ct-bulk-insert (found next to this binary's build dir).
+ * Prints figures and ratios (best of RUNS); never asserts.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+
+#include <ctguard/source.h>
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double child_cpu; /* user+sys of the last run_cmd child */
+
+static double tv(const struct timeval *t)
+{
+	return (double)t->tv_sec + (double)t->tv_usec / 1e6;
+}
+
+static double self_cpu(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return tv(&ru.ru_utime) + tv(&ru.ru_stime);
+}
+
+static int run_cmd(char *const argv[], const char *out)
+{
+	pid_t pid = fork();
+	struct rusage ru;
+	int st;
+
+	if (pid == 0) {
+		int fd = open(out, O_WRONLY);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || wait4(pid, &st, 0, &ru) < 0)
+		return -1;
+	child_cpu = tv(&ru.ru_utime) + tv(&ru.ru_stime);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The floor: one dump, every message validated by mnl_cb_run, no decoding. */
+static int bare_dump(void)
+{
+	static char buf[1 << 17];
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+	int sz = 32 << 20, ret;
+
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return -1;
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = 1;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = 0;
+	nfg->version = NFNETLINK_V0;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+
+		if (n < 0)
+			return -1;
+		ret = mnl_cb_run(buf, (size_t)n, 1, mnl_socket_get_portid(nl), NULL, NULL);
+		if (ret <= MNL_CB_STOP)
+			break;
+	}
+	mnl_socket_close(nl);
+	return ret < 0 ? -1 : 0;
+}
+
+/* best wall time and best CPU time (user+sys) over the runs */
+struct fig {
+	double best, cpu;
+};
+
+static void take(struct fig *f, double t, double cpu)
+{
+	if (f->best == 0 || t < f->best)
+		f->best = t;
+	if (f->cpu == 0 || cpu < f->cpu)
+		f->cpu = cpu;
+}
+
+static int insert(const char *self, unsigned long n)
+{
+	char path[PATH_MAX], dir[PATH_MAX], num[32];
+	char *argv[] = {path, "-n", num, "-t", "3600", NULL};
+
+	snprintf(dir, sizeof(dir), "%s", self);
+	snprintf(path, sizeof(path), "%s/../tools/ct-bulk-insert", dirname(dir));
+	snprintf(num, sizeof(num), "%lu", n);
+	return run_cmd(argv, "/dev/null");
+}
+
+int main(int argc, char **argv)
+{
+	char self[PATH_MAX];
+	unsigned long n = 200000;
+	int runs = 5, c;
+	struct fig nl = {0}, bare = {0}, cli = {0}, proc = {0}, cat = {0};
+	size_t got = 0, gotp = 0, cap = 0;
+
+	while ((c = getopt(argc, argv, "n:r:")) != -1)
+		if (c == 'n')
+			n = strtoul(optarg, NULL, 10);
+		else if (c == 'r')
+			runs = atoi(optarg);
+	if (readlink("/proc/self/exe", self, sizeof(self) - 1) < 0 || unshare(CLONE_NEWNET)) {
+		perror("ct-read-bench: needs root (unshare)");
+		return 1;
+	}
+	self[sizeof(self) - 1] = '\0';
+	if (insert(self, n)) {
+		fprintf(stderr, "ct-read-bench: inserting %lu entries failed\n", n);
+		return 1;
+	}
+	for (int r = 0; r < runs; r++) {
+		char *ctl[] = {"conntrack", "-L", NULL},
+		     *catv[] = {"cat", "/proc/net/nf_conntrack", NULL};
+		struct ctg_ct_table t, tp;
+		double t0, c0;
+
+		ctg_ct_table_init(&t);
+		ctg_ct_table_init(&tp);
+		t0 = now();
+		c0 = self_cpu();
+		if (ctg_ct_read_nl(&t, 0))
+			return 1;
+		take(&nl, now() - t0, self_cpu() - c0);
+		t0 = now();
+		c0 = self_cpu();
+		bare_dump();
+		take(&bare, now() - t0, self_cpu() - c0);
+		t0 = now();
+		run_cmd(ctl, "/dev/null");
+		take(&cli, now() - t0, child_cpu);
+		t0 = now();
+		c0 = self_cpu();
+		ctg_ct_read_proc(&tp, NULL, NULL);
+		take(&proc, now() - t0, self_cpu() - c0);
+		t0 = now();
+		run_cmd(catv, "/dev/null");
+		take(&cat, now() - t0, child_cpu);
+		got = t.n;
+		cap = t.cap;
+		gotp = tp.n;
+		ctg_ct_table_release(&t);
+		ctg_ct_table_release(&tp);
+	}
+	printf("entries: netlink %zu, /proc %zu (inserted %lu), best of %d runs\n", got, gotp, n,
+	       runs);
+	printf("                          wall ms   cpu ms   (best of each)\n");
+	printf("netlink reader           %8.1f %8.1f\n", nl.best * 1e3, nl.cpu * 1e3);
+	printf("bare mnl dump loop       %8.1f %8.1f\n", bare.best * 1e3, bare.cpu * 1e3);
+	printf("conntrack -L >/dev/null  %8.1f %8.1f\n", cli.best * 1e3, cli.cpu * 1e3);
+	printf("/proc reader             %8.1f %8.1f\n", proc.best * 1e3, proc.cpu * 1e3);
+	printf("cat /proc/net/nf_conntrack %6.1f %8.1f\n", cat.best * 1e3, cat.cpu * 1e3);
+	printf("ratios (wall / cpu):\n");
+	printf("  netlink reader / bare loop   %.2f / %.2f  (goal <= 1.2)\n", nl.best / bare.best,
+	       nl.cpu / bare.cpu);
+	printf("  conntrack -L / netlink reader %.2f / %.2f  (goal >= 2)\n", cli.best / nl.best,
+	       cli.cpu / nl.cpu);
+	printf("  /proc reader / cat           %.2f / %.2f  (goal <= 1.3)\n", proc.best / cat.best,
+	       proc.cpu / cat.cpu);
+	printf("memory: %zu bytes/entry (struct), %.1f bytes/entry (table incl. growth slack)\n",
+	       sizeof(struct ctg_ct_entry),
+	       got ? (double)cap * sizeof(struct ctg_ct_entry) / got : 0);
+	return 0;
+}

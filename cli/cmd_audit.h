@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Inputs and run of an audit, shared by `ctguard audit`, `heal` and `demo` (cmd_audit.c). */
+#ifndef CTG_CLI_CMD_AUDIT_H
+#define CTG_CLI_CMD_AUDIT_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <ctguard/source.h>
+
+#include "analysis/audit.h"
+#include "cli.h"
+#include "common/inputs.h"
+
+/* The common input options (cli/common/inputs.h) plus timings. */
+#define AUDIT_INPUT_OPTS  CTG_INPUT_LONGOPTS
+#define AUDIT_INPUT_USAGE CTG_INPUT_USAGE
+
+struct audit_inputs {
+	struct ctg_inputs in;
+	double load_seconds, audit_seconds;
+};
+
+void audit_inputs_init(struct audit_inputs *in);
+void audit_inputs_release(struct audit_inputs *in);
+/* Handles one getopt result; 1 consumed, 0 not ours, -1 bad argument (message printed). */
+int audit_inputs_opt(struct audit_inputs *in, struct ctg_cli *cli, int opt, const char *arg);
+/* Loads every input; prints problems; returns CTG_EXIT_OK or an exit code. */
+int audit_inputs_load(struct audit_inputs *in, struct ctg_cli *cli, const char *cmd);
+/* Fills an audit input from loaded inputs. */
+void audit_inputs_fill(const struct audit_inputs *in, struct ctg_audit_input *ai);
+/* load + run: CTG_EXIT_OK or an exit code; report valid on OK. */
+int audit_inputs_run(struct audit_inputs *in, struct ctg_cli *cli, const char *cmd,
+		     struct ctg_audit_report *rep);
+
+/* "10.0.0.1:3306" or "[fd00::1]:3306" into buf. */
+const char *audit_endpoint(uint8_t family, const struct ctg_addr *a, uint16_t port, char *buf,
+			   size_t size);
+/* Prints the text report (what `ctguard audit` prints). */
+void audit_print_text(const struct ctg_audit_report *rep, FILE *f);
+/* One finding in two lines, as in the text report. */
+void audit_print_item(const struct ctg_audit_item *it, FILE *f);
+
+#endif

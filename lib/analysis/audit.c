@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Audit: simulate each connection's next inbound packet on the current conntrack view
+ * (and, for the at-risk test, on a view without its entry) through the current ruleset.
+ */
+#include "audit.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../eval/eval.h"
+
+#define DEFAULT_AT_RISK 600u
+
+struct actx {
+	const struct ctg_audit_input *in;
+	struct ctg_eval_env env;
+	struct ctg_local_addr *locals;
+	const struct ctg_audit_conns *cs;
+	struct ctg_ct_view *empty;
+	struct ctg_audit_report *rep;
+	uint32_t risk;
+};
+
+/* Outcome of one simulated packet. */
+struct sim {
+	bool dropped; /* some branch drops or rejects */
+	bool certain; /* every branch drops/rejects and none was abandoned */
+	struct ctg_flow_result r;
+};
+
+const char *ctg_audit_kind_name(enum ctg_audit_kind k)
+{
+	switch (k) {
+	case CTG_AUDIT_NO_ENTRY:
+		return "no-entry";
+	case CTG_AUDIT_ENTRY_DROPPED:
+		return "entry-dropped";
+	case CTG_AUDIT_AT_RISK:
+		return "at-risk";
+	}
+	return "?";
+}
+
+struct ctg_sysctls *ctg_audit_sysctls_new(void)
+{
+	struct ctg_sysctls *s = calloc(1, sizeof(*s));
+
+	if (s)
+		ctg_sysctls_default(s);
+	return s;
+}
+
+void ctg_audit_sysctls_free(struct ctg_sysctls *s)
+{
+	free(s);
+}
+
+int ctg_audit_sysctls_set(struct ctg_sysctls *s, const char *name, const char *value)
+{
+	return ctg_sysctls_set(s, name, value);
+}
+
+uint32_t ctg_audit_sysctls_established_timeout(const struct ctg_sysctls *s)
+{
+	return s && s->tcp_timeout[CTG_TCP_ESTABLISHED] ? s->tcp_timeout[CTG_TCP_ESTABLISHED]
+							: 432000u;
+}
+
+void ctg_audit_input_init(struct ctg_audit_input *in)
+{
+	memset(in, 0, sizeof(*in));
+}
+
+static bool is_loopback(uint8_t family, const struct ctg_addr *a)
+{
+	static const uint8_t v6lo[16] = {[15] = 1};
+
+	if (family == 2)
+		return a->b[0] == 127;
+	return !memcmp(a->b, v6lo, 16);
+}
+
+static int cmp_local(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct ctg_audit_local));
+}
+
+/* Traffic from a local peer passes OUTPUT first, which re-creates the entry: never orphaned. */
+static bool peer_is_local(const struct actx *x, const struct ctg_audit_conn *c)
+{
+	struct ctg_audit_local key;
+
+	memset(&key, 0, sizeof(key));
+	key.family = c->family;
+	key.addr = c->paddr;
+	if (is_loopback(c->family, &c->paddr))
+		return true;
+	return bsearch(&key, x->cs->local, x->cs->nlocal, sizeof(key), cmp_local) != NULL;
+}
+
+/*
+ * The conntrack view of a packet of a known entry, as nf_conntrack_in gives it for an
+ * in-window ACK/PSH,ACK of a TCP ESTABLISHED (or replied UDP) entry: no lookup needed.
+ */
+static void entry_ctstate(const struct ctg_ct_entry *e, const struct ctg_tuple *t,
+			  struct ctg_pkt *p, struct ctg_ct_result *r)
+{
+	bool reply = !memcmp(t, &e->reply, sizeof(*t)) && memcmp(t, &e->orig, sizeof(*t));
+
+	memset(r, 0, sizeof(*r));
+	r->ctstate = reply || (e->status & CTG_IPS_SEEN_REPLY) ? CTG_CTS_ESTABLISHED : CTG_CTS_NEW;
+	if (e->status & CTG_IPS_SRC_NAT)
+		r->ctstate |= CTG_CTS_SNAT;
+	if (e->status & CTG_IPS_DST_NAT)
+		r->ctstate |= CTG_CTS_DNAT;
+	r->reply_dir = reply;
+	r->found = e;
+	r->entry = *e;
+	r->action = CTG_CT_ACT_UPDATE;
+	r->tcp_old = r->tcp_new = e->tcp_state;
+	r->reason = "entry";
+	p->ctstate = r->ctstate;
+	p->ct_reply_dir = reply;
+	p->ct = e;
+	p->ctmark = e->mark;
+}
+
+/*
+ * The peer's next packet with tuple t through rs along path: with entry e (NULL = none,
+ * classified by the conntrack model on an empty view: pickup or INVALID).
+ */
+static int simulate(struct actx *x, const struct ctg_ruleset *rs, enum ctg_eval_path path,
+		    const struct ctg_audit_conn *c, const struct ctg_tuple *t,
+		    const struct ctg_ct_entry *e, struct sim *out)
+{
+	struct ctg_pkt p;
+	unsigned pass = CTG_VB_ACCEPT | CTG_VB_QUEUE, stop = CTG_VB_DROP | CTG_VB_REJECT;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	p.family = c->family;
+	p.l4proto = c->l4proto;
+	p.src = t->src;
+	p.dst = t->dst;
+	p.sport = t->sport;
+	p.dport = t->dport;
+	p.tcp_flags = c->l4proto == 6 ? (CTG_TH_PSH | CTG_TH_ACK) : 0;
+	p.len = (c->family == 10 ? 40 : 20) + (c->l4proto == 6 ? 32 : 8) + 100;
+	p.ttl = 64;
+	if (e) {
+		entry_ctstate(e, t, &p, &out->r.ct);
+		out->r.confirmed = false;
+		ret = ctg_eval_packet(rs, path, &p, &x->env, NULL, &out->r.eval);
+	} else {
+		ret = ctg_eval_flow_packet(rs, x->empty, &x->env, path, &p, false, NULL, &out->r);
+	}
+	if (ret < 0)
+		return ret;
+	out->dropped = (out->r.eval.possible & stop) != 0;
+	out->certain = out->dropped && !(out->r.eval.possible & pass) && !out->r.eval.truncated;
+	return 0;
+}
+
+/* The tuple the peer's next packet carries on the wire. */
+static void peer_tuple(const struct ctg_audit_conn *c, struct ctg_tuple *t)
+{
+	if (c->ct && c->role == CTG_AUDIT_ROLE_FORWARD)
+		*t = c->ct->reply;
+	else if (c->ct)
+		*t = c->ct_dir_reply ? c->ct->orig : c->ct->reply;
+	else
+		*t = (struct ctg_tuple){
+			.src = c->paddr, .dst = c->laddr, .sport = c->pport, .dport = c->lport};
+}
+
+static int add_item(struct actx *x, enum ctg_audit_kind kind, const struct ctg_audit_conn *c,
+		    const struct sim *s, enum ctg_eval_path path)
+{
+	struct ctg_audit_report *rep = x->rep;
+	const struct ctg_eval_result *e = &s->r.eval;
+	struct ctg_audit_item *it;
+
+	if (rep->n == rep->cap) {
+		size_t ncap = rep->cap ? rep->cap * 2 : 16;
+		struct ctg_audit_item *nv = realloc(rep->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		rep->v = nv;
+		rep->cap = ncap;
+	}
+	it = &rep->v[rep->n++];
+	memset(it, 0, sizeof(*it));
+	it->kind = kind;
+	it->conn = *c;
+	it->certain = s->certain;
+	it->verdict =
+		(e->possible & CTG_VB_REJECT) && !(e->possible & CTG_VB_DROP) ? "REJECT" : "DROP";
+	if (e->has_stop) {
+		it->table = ctg_table_name(e->stop.table);
+		it->chain = e->stop.chain_name;
+		it->rule = e->stop.rule;
+		it->line = e->stop.line;
+	}
+	ctg_ctstate_format(s->r.ct.ctstate, it->ctstate, sizeof(it->ctstate));
+	it->ct_reason = s->r.ct.reason;
+	it->path = ctg_eval_path_name(path);
+	if (kind == CTG_AUDIT_AT_RISK)
+		rep->at_risk++;
+	else if (s->certain)
+		rep->orphans++;
+	else
+		rep->possible++;
+	return 0;
+}
+
+static bool entry_checkable(const struct ctg_ct_entry *e)
+{
+	if (e->l4proto == 6)
+		return e->tcp_state == CTG_TCP_ESTABLISHED;
+	return e->l4proto == 17 && (e->status & CTG_IPS_SEEN_REPLY);
+}
+
+static bool entry_risky(const struct actx *x, const struct ctg_ct_entry *e)
+{
+	return !(e->status & CTG_IPS_ASSURED) || e->timeout < x->risk;
+}
+
+/* A socket without entry: is the peer's next segment dropped? */
+static int audit_no_entry(struct actx *x, const struct ctg_ruleset *rs,
+			  const struct ctg_audit_conn *c)
+{
+	struct ctg_tuple t;
+	struct sim s;
+	int ret;
+
+	if (c->l4proto != 6 || c->sock->state != CTG_SK_ESTABLISHED || peer_is_local(x, c))
+		return 0;
+	peer_tuple(c, &t);
+	ret = simulate(x, rs, CTG_PATH_LOCAL_IN, c, &t, NULL, &s);
+	if (ret < 0 || !s.dropped)
+		return ret;
+	return add_item(x, CTG_AUDIT_NO_ENTRY, c, &s, CTG_PATH_LOCAL_IN);
+}
+
+/* An entry: are its ESTABLISHED packets dropped? Else, is it the only thing saving it? */
+static int audit_entry(struct actx *x, const struct ctg_ruleset *rs, const struct ctg_audit_conn *c)
+{
+	bool fwd = c->role == CTG_AUDIT_ROLE_FORWARD;
+	enum ctg_eval_path path = fwd ? CTG_PATH_FORWARD : CTG_PATH_LOCAL_IN;
+	struct ctg_tuple t;
+	struct sim s;
+	int ret;
+
+	if (!entry_checkable(c->ct) || (!fwd && peer_is_local(x, c)))
+		return 0;
+	peer_tuple(c, &t);
+	ret = simulate(x, rs, path, c, &t, c->ct, &s);
+	if (ret < 0)
+		return ret;
+	if (!s.dropped && fwd) {
+		ret = simulate(x, rs, path, c, &c->ct->orig, c->ct, &s);
+		if (ret < 0)
+			return ret;
+	}
+	if (s.dropped)
+		return add_item(x, CTG_AUDIT_ENTRY_DROPPED, c, &s, path);
+	if (fwd || !c->sock || c->l4proto != 6 || c->sock->state != CTG_SK_ESTABLISHED ||
+	    !entry_risky(x, c->ct))
+		return 0;
+	ret = simulate(x, rs, path, c, &t, NULL, &s);
+	if (ret < 0 || !s.certain)
+		return ret;
+	return add_item(x, CTG_AUDIT_AT_RISK, c, &s, path);
+}
+
+static int audit_conn(struct actx *x, const struct ctg_audit_conn *c)
+{
+	const struct ctg_ruleset *rs = c->family == 10 ? x->in->rs6 : x->in->rs4;
+
+	if (!rs || (c->l4proto != 6 && c->l4proto != 17))
+		return 0;
+	x->rep->conns++;
+	if (c->ct)
+		return audit_entry(x, rs, c);
+	if (c->sock)
+		return audit_no_entry(x, rs, c);
+	return 0;
+}
+
+static int cmp_item(const void *pa, const void *pb)
+{
+	const struct ctg_audit_item *a = pa, *b = pb;
+	int d;
+
+	if (a->kind != b->kind)
+		return (int)a->kind - (int)b->kind;
+	if (a->certain != b->certain)
+		return a->certain ? -1 : 1;
+	if (a->conn.family != b->conn.family)
+		return a->conn.family - b->conn.family;
+	d = memcmp(&a->conn.laddr, &b->conn.laddr, sizeof(a->conn.laddr));
+	if (d)
+		return d;
+	if (a->conn.lport != b->conn.lport)
+		return a->conn.lport - b->conn.lport;
+	d = memcmp(&a->conn.paddr, &b->conn.paddr, sizeof(a->conn.paddr));
+	if (d)
+		return d;
+	return a->conn.pport - b->conn.pport;
+}
+
+static int setup(struct actx *x, const struct ctg_audit_conns *cs)
+{
+	ctg_eval_env_init(&x->env);
+	if (x->in->sysctls)
+		x->env.sysctls = *x->in->sysctls;
+	x->cs = cs;
+	x->locals = calloc(cs->nlocal ? cs->nlocal : 1, sizeof(*x->locals));
+	x->empty = ctg_ct_view_new(NULL);
+	if (!x->locals || !x->empty)
+		return -ENOMEM;
+	for (size_t i = 0; i < cs->nlocal; i++) {
+		x->locals[i].family = cs->local[i].family;
+		x->locals[i].addr = cs->local[i].addr;
+	}
+	x->env.local = x->locals;
+	x->env.nlocal = cs->nlocal;
+	x->env.local_known = x->in->locals != NULL;
+	x->risk = x->in->at_risk_timeout ? x->in->at_risk_timeout : DEFAULT_AT_RISK;
+	return 0;
+}
+
+int ctg_audit_run(const struct ctg_audit_input *in, struct ctg_audit_report *rep)
+{
+	struct actx x = {.in = in, .rep = rep};
+	struct ctg_audit_conns cs;
+	int ret;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->entries = in->cts ? in->cts->n : 0;
+	rep->sockets = in->socks ? in->socks->n : 0;
+	ret = ctg_audit_join(in, &cs);
+	if (ret < 0)
+		return ret;
+	ret = setup(&x, &cs);
+	for (size_t i = 0; !ret && i < cs.n; i++)
+		ret = audit_conn(&x, &cs.v[i]);
+	if (!ret)
+		qsort(rep->v, rep->n, sizeof(rep->v[0]), cmp_item);
+	ctg_ct_view_free(x.empty);
+	free(x.locals);
+	ctg_audit_conns_release(&cs);
+	if (ret < 0)
+		ctg_audit_report_release(rep);
+	return ret;
+}
+
+void ctg_audit_report_release(struct ctg_audit_report *rep)
+{
+	free(rep->v);
+	memset(rep, 0, sizeof(*rep));
+}

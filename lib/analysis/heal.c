@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Heal plan: the conntrack entry an orphaned TCP connection should have (pure). */
+#include "heal.h"
+
+#include <errno.h>
+#include <string.h>
+
+static bool is_wildcard(const struct ctg_addr *a)
+{
+	return !a->w[0] && !a->w[1] && !a->w[2] && !a->w[3];
+}
+
+bool ctg_heal_local_is_server(const struct ctg_sock *sk, const struct ctg_sock_table *socks)
+{
+	for (size_t i = 0; i < socks->n; i++) {
+		const struct ctg_sock *l = &socks->v[i];
+
+		if (l->state != CTG_SK_LISTEN || l->l4proto != 6 || l->lport != sk->lport)
+			continue;
+		/* An IPv6 wildcard listener also accepts IPv4 (v4-mapped) unless v6only. */
+		if (l->family != sk->family && !(l->family == 10 && is_wildcard(&l->laddr)))
+			continue;
+		if (is_wildcard(&l->laddr) || ctg_addr_eq(&l->laddr, &sk->laddr))
+			return true;
+	}
+	return false;
+}
+
+int ctg_heal_entry_for_sock(const struct ctg_sock *sk, bool local_is_server, uint32_t timeout,
+			    struct ctg_ct_entry *out)
+{
+	struct ctg_tuple local = {
+		.src = sk->laddr, .dst = sk->paddr, .sport = sk->lport, .dport = sk->pport};
+	struct ctg_tuple peer = {
+		.src = sk->paddr, .dst = sk->laddr, .sport = sk->pport, .dport = sk->lport};
+
+	if (sk->l4proto != 6 || sk->state != CTG_SK_ESTABLISHED || !sk->lport || !sk->pport)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->family = sk->family;
+	out->l4proto = 6;
+	out->tcp_state = CTG_TCP_ESTABLISHED;
+	out->tcp_flags[0] = CTG_TCPF_BE_LIBERAL | CTG_TCPF_SACK_PERM;
+	out->tcp_flags[1] = CTG_TCPF_BE_LIBERAL | CTG_TCPF_SACK_PERM;
+	out->status = CTG_IPS_SEEN_REPLY | CTG_IPS_ASSURED | CTG_IPS_CONFIRMED;
+	out->timeout = timeout ? timeout : CTG_HEAL_DEFAULT_TIMEOUT;
+	out->orig = local_is_server ? peer : local;
+	out->reply = local_is_server ? local : peer;
+	return 0;
+}
+
+void ctg_heal_format_cmd(const struct ctg_ct_entry *e, struct ctg_strbuf *sb)
+{
+	char s[CTG_ADDRSTRLEN], d[CTG_ADDRSTRLEN];
+
+	ctg_addr_format(e->family, &e->orig.src, s, sizeof(s));
+	ctg_addr_format(e->family, &e->orig.dst, d, sizeof(d));
+	ctg_sb_printf(sb, "conntrack -I -f %s -p tcp -s %s -d %s --sport %u --dport %u",
+		      e->family == 10 ? "ipv6" : "ipv4", s, d, e->orig.sport, e->orig.dport);
+	ctg_sb_printf(sb, " --state ESTABLISHED -u SEEN_REPLY,ASSURED -t %u", e->timeout);
+}

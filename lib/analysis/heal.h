@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Heal: the conntrack entry the kernel would have had for an orphaned TCP connection,
+ * built from its live local socket (pure), and its insertion over ctnetlink (heal_nl.c).
+ */
+#ifndef CTG_ANALYSIS_HEAL_H
+#define CTG_ANALYSIS_HEAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ctguard/ct.h>
+#include <ctguard/sock.h>
+
+#include "../core/strbuf.h"
+
+/* Kernel default of nf_conntrack_tcp_timeout_established. */
+#define CTG_HEAL_DEFAULT_TIMEOUT 432000u
+
+/*
+ * True when the local side of sk accepted the connection: a TCP LISTEN socket of the same
+ * family exists on sk's local port (bound to sk's local address or to the wildcard).
+ */
+bool ctg_heal_local_is_server(const struct ctg_sock *sk, const struct ctg_sock_table *socks);
+
+/*
+ * Fills out with the entry the kernel holds for an established TCP connection: ORIGINAL =
+ * the opener (local->peer when !local_is_server, else peer->local), TCP state ESTABLISHED,
+ * status SEEN_REPLY|ASSURED|CONFIRMED, BE_LIBERAL|SACK_PERM both ways, timeout seconds.
+ * Returns 0, or -EINVAL when sk is not an ESTABLISHED TCP socket.
+ */
+int ctg_heal_entry_for_sock(const struct ctg_sock *sk, bool local_is_server, uint32_t timeout,
+			    struct ctg_ct_entry *out);
+
+/* Appends the equivalent `conntrack -I ...` command line (no newline) to sb. */
+void ctg_heal_format_cmd(const struct ctg_ct_entry *e, struct ctg_strbuf *sb);
+
+/*
+ * Inserts e into the conntrack table of the caller's network namespace over ctnetlink
+ * (IPCTNL_MSG_CT_NEW, NLM_F_CREATE|NLM_F_EXCL). Returns 0, -EEXIST when an entry with that
+ * tuple already exists, -EPERM without CAP_NET_ADMIN, or another -errno.
+ */
+int ctg_heal_nl_insert(const struct ctg_ct_entry *e);
+
+/*
+ * Looks e's original tuple up in the kernel table (IPCTNL_MSG_CT_GET).
+ * Returns 1 when present, 0 when absent (ENOENT), or -errno.
+ */
+int ctg_heal_nl_exists(const struct ctg_ct_entry *e);
+
+#endif

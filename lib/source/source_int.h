@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Helpers shared by the source readers. */
+#ifndef CTG_SOURCE_INT_H
+#define CTG_SOURCE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ctguard/addr.h>
+
+/* Address of n chars (not NUL-terminated). 0 or -EINVAL. */
+int ctg_src_parse_addr(int family, const char *s, size_t n, struct ctg_addr *a);
+/* Decimal number <= max, no sign, no leading/trailing junk. 0 or -EINVAL. */
+int ctg_src_parse_u32(const char *s, size_t n, uint32_t max, uint32_t *out);
+/* TCP conntrack state by name ("ESTABLISHED"), -1 when unknown. */
+int ctg_src_tcp_state_parse(const char *s, size_t n);
+/* Reads a whole file ("-" = stdin) into a malloc'd NUL-terminated buffer. 0 or -errno. */
+int ctg_src_slurp(const char *path, char **buf, size_t *len);
+/* IPv6 socket whose endpoints are ::ffff:a.b.c.d (peer may be ::): store as IPv4. */
+struct ctg_sock;
+void ctg_src_sock_unmap(struct ctg_sock *s);
+
+#endif

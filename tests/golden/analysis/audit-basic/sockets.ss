@@ -1,0 +1,5 @@
+LISTEN 0 128 0.0.0.0:22 0.0.0.0:* users:(("sshd",pid=500,fd=3))
+ESTAB 0 0 10.1.0.2:40001 10.1.0.1:3306 users:(("mariadbd",pid=812,fd=33))
+ESTAB 0 0 10.1.0.2:22 10.1.0.50:51000 users:(("sshd",pid=900,fd=4))
+ESTAB 0 0 10.1.0.2:40002 10.1.0.9:443 users:(("curl",pid=901,fd=5))
+ESTAB 0 0 10.1.0.2:40003 10.1.0.7:6379 users:(("worker",pid=902,fd=6))

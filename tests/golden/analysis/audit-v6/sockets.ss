@@ -1,0 +1,6 @@
+LISTEN 0 128 [::]:22 [::]:* users:(("sshd",pid=500,fd=3))
+ESTAB 0 0 [fd00:200::2]:40010 [fd00:200::1]:5432 users:(("psql",pid=700,fd=3))
+ESTAB 0 0 [fd00:200::2]:22 [fd00:200::50]:51000 users:(("sshd",pid=701,fd=4))
+ESTAB 0 0 [fd00:200::2]:40011 [fd00:200::7]:9092 users:(("java",pid=702,fd=5))
+ESTAB 0 0 [fd00:200::2]:40012 [fd00:200::8]:443 users:(("curl",pid=703,fd=6))
+ESTAB 0 0 10.1.0.2:40001 10.1.0.1:3306 users:(("mariadbd",pid=812,fd=33))

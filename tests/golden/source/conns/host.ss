@@ -1,0 +1,8 @@
+tcp   LISTEN 0      80     0.0.0.0:3306      0.0.0.0:*     users:(("mariadbd",pid=812,fd=20))
+tcp   LISTEN 0      80     *:8080            *:*           users:(("nginx",pid=700,fd=6))
+tcp   ESTAB  0      0      10.0.0.1:3306     10.0.0.2:41000 users:(("mariadbd",pid=812,fd=31))
+tcp   ESTAB  0      0      10.0.0.1:8080     192.0.2.7:55555 users:(("nginx",pid=701,fd=9))
+tcp   ESTAB  0      0      10.0.0.1:45000    10.0.0.3:5432  users:(("app",pid=900,fd=3))
+tcp   ESTAB  0      0      10.0.0.1:47000    10.0.0.9:3306  users:(("mariadbd",pid=812,fd=40))
+tcp   ESTAB  0      0      [fd00:200::1]:50001 [fd00:200::5]:5432 users:(("psql",pid=950,fd=3))
+udp   UNCONN 0      0      0.0.0.0:53        0.0.0.0:*     users:(("named",pid=500,fd=5))

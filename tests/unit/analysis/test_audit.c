@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Unit tests: audit (orphans, at-risk, loose=0, unknown matches, skipped cases). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ctguard/ruleset.h>
+
+#include "analysis/audit.h"
+
+#define L "10.0.0.2"
+#define P "10.0.0.1"
+
+static const char classic[] = "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n"
+			      ":OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\n"
+			      "%s"
+			      "-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT\n"
+			      "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n";
+
+struct fx {
+	struct ctg_ruleset *rs;
+	struct ctg_ct_table ct;
+	struct ctg_sock_table socks;
+	struct ctg_sysctls *sys;
+	struct ctg_audit_report rep;
+};
+
+static struct ctg_ruleset *parse(const char *extra)
+{
+	char buf[2048];
+	struct ctg_diags *d = ctg_diags_new();
+	struct ctg_ruleset *rs;
+
+	snprintf(buf, sizeof(buf), classic, extra);
+	rs = ctg_ruleset_parse(buf, strlen(buf), "test.v4", CTG_FAMILY_IPV4, d);
+	assert_non_null(rs);
+	assert_int_equal(ctg_diags_errors(d), 0);
+	ctg_diags_free(d);
+	return rs;
+}
+
+static void sock(struct fx *f, const char *l, uint16_t lp, const char *p, uint16_t pp, int st)
+{
+	struct ctg_sock *s = ctg_sock_table_push(&f->socks);
+
+	s->family = 2;
+	s->l4proto = 6;
+	s->state = (uint8_t)st;
+	ctg_addr_parse(2, l, &s->laddr);
+	ctg_addr_parse(2, p, &s->paddr);
+	s->lport = lp;
+	s->pport = pp;
+	s->pid = 42;
+	strcpy(s->comm, "mariadbd");
+}
+
+/* Entry with ORIGINAL src:sp -> dst:dp. */
+static void entry(struct fx *f, const char *src, uint16_t sp, const char *dst, uint16_t dp,
+		  uint32_t status, uint32_t timeout)
+{
+	struct ctg_ct_entry *e = ctg_ct_table_push(&f->ct);
+
+	e->family = 2;
+	e->l4proto = 6;
+	e->tcp_state = CTG_TCP_ESTABLISHED;
+	e->status = status | CTG_IPS_CONFIRMED;
+	e->timeout = timeout;
+	ctg_addr_parse(2, src, &e->orig.src);
+	ctg_addr_parse(2, dst, &e->orig.dst);
+	e->orig.sport = sp;
+	e->orig.dport = dp;
+	e->reply.src = e->orig.dst;
+	e->reply.dst = e->orig.src;
+	e->reply.sport = dp;
+	e->reply.dport = sp;
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	ctg_ct_table_init(&f->ct);
+	ctg_sock_table_init(&f->socks);
+	f->sys = ctg_audit_sysctls_new();
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	ctg_audit_report_release(&f->rep);
+	ctg_ruleset_free(f->rs);
+	ctg_ct_table_release(&f->ct);
+	ctg_sock_table_release(&f->socks);
+	ctg_audit_sysctls_free(f->sys);
+	free(f);
+	return 0;
+}
+
+static void run(struct fx *f, const char *extra)
+{
+	struct ctg_audit_input in;
+
+	if (!f->rs)
+		f->rs = parse(extra);
+	ctg_audit_input_init(&in);
+	in.rs4 = f->rs;
+	in.cts = &f->ct;
+	in.socks = &f->socks;
+	in.sysctls = f->sys;
+	ctg_audit_report_release(&f->rep);
+	assert_int_equal(ctg_audit_run(&in, &f->rep), 0);
+}
+
+static void orphan_without_entry(void **state)
+{
+	struct fx *f = *state;
+
+	sock(f, L, 40000, P, 3306, CTG_SK_ESTABLISHED);
+	run(f, "");
+	assert_int_equal(f->rep.orphans, 1);
+	assert_int_equal(f->rep.n, 1);
+	assert_int_equal(f->rep.v[0].kind, CTG_AUDIT_NO_ENTRY);
+	assert_true(f->rep.v[0].certain);
+	assert_string_equal(f->rep.v[0].ctstate, "NEW");
+	assert_string_equal(f->rep.v[0].table, "filter");
+	assert_string_equal(f->rep.v[0].chain, "INPUT");
+	assert_int_equal(f->rep.v[0].rule, 0); /* the policy */
+	assert_string_equal(f->rep.v[0].conn.service, "mysql");
+	assert_ptr_equal(f->rep.v[0].conn.sock, &f->socks.v[0]);
+}
+
+static void loose_zero_invalid(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(ctg_audit_sysctls_set(f->sys, "nf_conntrack_tcp_loose", "0"), 0);
+	sock(f, L, 40000, P, 3306, CTG_SK_ESTABLISHED);
+	run(f, "");
+	assert_int_equal(f->rep.orphans, 1);
+	assert_string_equal(f->rep.v[0].ctstate, "INVALID");
+}
+
+static void healthy_with_entry(void **state)
+{
+	struct fx *f = *state;
+
+	sock(f, L, 40000, P, 3306, CTG_SK_ESTABLISHED);
+	entry(f, L, 40000, P, 3306, CTG_IPS_SEEN_REPLY | CTG_IPS_ASSURED, 431000);
+	run(f, "");
+	assert_int_equal(f->rep.n, 0);
+	assert_int_equal(f->rep.conns, 1);
+}
+
+static void accepted_without_entry(void **state)
+{
+	struct fx *f = *state;
+
+	sock(f, L, 40000, P, 3306, CTG_SK_ESTABLISHED);
+	run(f, "-A INPUT -s 10.0.0.1/32 -p tcp -m tcp --sport 3306 -j ACCEPT\n");
+	assert_int_equal(f->rep.n, 0);
+}
+
+static void entry_dropped(void **state)
+{
+	struct fx *f = *state;
+
+	sock(f, L, 40000, P, 3306, CTG_SK_ESTABLISHED);
+	entry(f, L, 40000, P, 3306, CTG_IPS_SEEN_REPLY | CTG_IPS_ASSURED, 431000);
+	run(f, "-A INPUT -s 10.0.0.1/32 -j DROP\n");
+	assert_int_equal(f->rep.orphans, 1);
+	assert_int_equal(f->rep.v[0].kind, CTG_AUDIT_ENTRY_DROPPED);
+	assert_string_equal(f->rep.v[0].ctstate, "ESTABLISHED");
+	assert_int_equal(f->rep.v[0].rule, 2);
+	assert_int_equal(f->rep.v[0].line, 6);
+}
+
+static void server_entry_dropped(void **state)
+{
+	struct fx *f = *state;
+
+	sock(f, "0.0.0.0", 5432, "0.0.0.0", 0, CTG_SK_LISTEN);
+	sock(f, L, 5432, "10.0.0.9", 51000, CTG_SK_ESTABLISHED);
+	entry(f, "10.0.0.9", 51000, L, 5432, CTG_IPS_SEEN_REPLY | CTG_IPS_ASSURED, 431000);
+	run(f, "-A INPUT -s 10.0.0.9/32 -j REJECT --reject-with icmp-port-unreachable\n");
+	assert_int_equal(f->rep.orphans, 1);
+	assert_int_equal(f->rep.v[0].kind, CTG_AUDIT_ENTRY_DROPPED);
+	assert_int_equal(f->rep.v[0].conn.role, CTG_AUDIT_ROLE_SERVER);
+	assert_string_equal(f->rep.v[0].verdict, "REJECT");
+}
+
+static void at_risk(void **state)
+{
+	struct fx *f = *state;
+
+	sock(f, L, 40000, P, 6379, CTG_SK_ESTABLISHED);
+	entry(f, L, 40000, P, 6379, CTG_IPS_SEEN_REPLY, 250);
+	run(f, "");
+	assert_int_equal(f->rep.orphans, 0);
+	assert_int_equal(f->rep.at_risk, 1);
+	assert_int_equal(f->rep.v[0].kind, CTG_AUDIT_AT_RISK);
+	assert_false(ctg_audit_is_orphan(&f->rep.v[0]));
+}
+
+static void skipped_cases(void **state)
+{
+	struct fx *f = *state;
+
+	sock(f, "127.0.0.1", 40000, "127.0.0.1", 3306, CTG_SK_ESTABLISHED); /* local peer */
+	sock(f, L, 40001, P, 3306, CTG_SK_TIME_WAIT);			    /* not ESTAB */
+	sock(f, "0.0.0.0", 22, "0.0.0.0", 0, CTG_SK_LISTEN);
+	run(f, "");
+	assert_int_equal(f->rep.n, 0);
+	/* No IPv4 ruleset: nothing audited. */
+	ctg_audit_report_release(&f->rep);
+}
+
+static void unknown_match_is_possible(void **state)
+{
+	struct fx *f = *state;
+
+	sock(f, L, 40000, P, 3306, CTG_SK_ESTABLISHED);
+	run(f, "-A INPUT -p tcp -m tcp --sport 3306 -m limit --limit 5/min -j ACCEPT\n");
+	assert_int_equal(f->rep.orphans, 0);
+	assert_int_equal(f->rep.possible, 1);
+	assert_false(f->rep.v[0].certain);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(orphan_without_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(loose_zero_invalid, setup, teardown),
+		cmocka_unit_test_setup_teardown(healthy_with_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(accepted_without_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(entry_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(server_entry_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(at_risk, setup, teardown),
+		cmocka_unit_test_setup_teardown(skipped_cases, setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_match_is_possible, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
