@@ -92,11 +92,14 @@ static void print_bad(const struct check_run *c)
 		       l, ic->lport, p, ic->pport, ic->service ? " (" : "",
 		       ic->service ? ic->service : "", ic->service ? ")" : "",
 		       v->stop_from_peer ? "the peer's next packet" : "the next local packet");
-		if (v->has_stop)
-			printf(" is dropped by %s %s %s %u (line %u)",
+		if (v->has_stop && v->stop.rule)
+			printf(" is dropped by %s %s rule %u (line %u)",
 			       ctg_table_name(v->stop.table),
-			       v->stop.chain_name ? v->stop.chain_name : "?",
-			       v->stop.rule ? "rule" : "policy", v->stop.rule, v->stop.line);
+			       v->stop.chain_name ? v->stop.chain_name : "?", v->stop.rule,
+			       v->stop.line);
+		else if (v->has_stop)
+			printf(" is dropped by the %s %s policy", ctg_table_name(v->stop.table),
+			       v->stop.chain_name ? v->stop.chain_name : "?");
 		printf("\n");
 	}
 }

@@ -233,6 +233,21 @@ static void summary(const struct apply_state *st, const char *outcome)
 	record(LOG_NOTICE, "%s%s", msg, "");
 }
 
+/*
+ * Tests only: CTGUARD_APPLY_AFTER_LOAD is a shell command run between the load and the
+ * heal (e.g. deleting conntrack entries to exercise the heal step).
+ */
+static void run_test_hook(void)
+{
+	const char *cmd = getenv("CTGUARD_APPLY_AFTER_LOAD");
+
+	if (cmd && *cmd) {
+		fflush(NULL);
+		if (system(cmd) != 0)
+			printf("ctguard apply: CTGUARD_APPLY_AFTER_LOAD failed\n");
+	}
+}
+
 /* Steps 1-3: nothing changes before they all pass. */
 static int prepare(struct apply_state *st, const struct apply_opts *o)
 {
@@ -353,6 +368,7 @@ int cmd_apply(struct ctg_cli *cli, int argc, char **argv)
 	rc = load_guarded(&st, &o, dir);
 	if (rc)
 		goto out;
+	run_test_hook();
 	apply_heal(&st);
 	rc = confirm_or_rollback(&o, dir);
 	if (rc == CTG_EXIT_OK) {

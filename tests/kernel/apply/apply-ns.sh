@@ -15,11 +15,12 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRV=ctg-apply-$$-srv
 CLI=ctg-apply-$$-cli
 T=$(mktemp -d /tmp/ctg-apply.XXXXXX)
-PIDS=()
 fail=0
 
 cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for ns in "$SRV" "$CLI"; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
+	done
 	ip netns del "$SRV" 2>/dev/null
 	ip netns del "$CLI" 2>/dev/null
 	rm -rf "$T"
@@ -86,11 +87,11 @@ apply() { S "$CTGUARD" apply --backend "$BACKEND" --state-dir "$T/state" "$@"; }
 
 # --- connections: SSH stand-in (cli -> srv:22, echo) and an idle replica (srv -> cli:3306)
 mkdir -p "$T/ssh-s" "$T/ssh-c" "$T/pri" "$T/rep"
-S /usr/bin/python3 "$HERE/endpoint.py" listen 10.200.71.1 22 "$T/ssh-s" --echo & PIDS+=($!)
-C /usr/bin/python3 "$HERE/endpoint.py" listen 10.200.71.2 3306 "$T/pri" & PIDS+=($!)
+S /usr/bin/python3 "$HERE/endpoint.py" listen 10.200.71.1 22 "$T/ssh-s" --echo &
+C /usr/bin/python3 "$HERE/endpoint.py" listen 10.200.71.2 3306 "$T/pri" &
 for i in $(seq 50); do [ -e "$T/ssh-s/listening" ] && [ -e "$T/pri/listening" ] && break; sleep 0.1; done
-C /usr/bin/python3 "$HERE/endpoint.py" connect 10.200.71.1 22 "$T/ssh-c" & PIDS+=($!)
-S /usr/bin/python3 "$HERE/endpoint.py" connect 10.200.71.2 3306 "$T/rep" & PIDS+=($!)
+C /usr/bin/python3 "$HERE/endpoint.py" connect 10.200.71.1 22 "$T/ssh-c" &
+S /usr/bin/python3 "$HERE/endpoint.py" connect 10.200.71.2 3306 "$T/rep" &
 for i in $(seq 50); do [ -e "$T/ssh-c/ready" ] && [ -e "$T/rep/ready" ] && break; sleep 0.1; done
 [ -e "$T/rep/ready" ] && [ -e "$T/ssh-c/ready" ] || { echo "FAIL: connections not up"; exit 1; }
 
@@ -127,14 +128,20 @@ apply --rules "$T/safe.v4" --rules6 "$T/safe.v6" --timeout 2 --no-prompt >"$T/ou
 ssh_alive rollback
 
 # 4. SIGKILL during the wait: the detached guard still rolls back
-apply --rules "$T/safe.v4" --rules6 "$T/safe.v6" --timeout 3 --no-prompt >"$T/out" 2>&1 </dev/null &
+# (ip netns exec execs ctguard: $! is the apply process itself)
+ip netns exec "$SRV" "$CTGUARD" apply --backend "$BACKEND" --state-dir "$T/state" \
+	--rules "$T/safe.v4" --rules6 "$T/safe.v6" --timeout 3 --no-prompt >"$T/out" 2>&1 </dev/null &
 ap=$!
 for i in $(seq 100); do grep -q -- "--confirm" "$T/out" && break; sleep 0.1; done
 S $SAVE4 | grep -q "dport 80" && ok "new rules loaded while waiting" || bad "new rules not loaded"
-kill -9 $ap; wait $ap 2>/dev/null
+grep -q ctguard /proc/$ap/comm && kill -9 $ap || bad "apply process not found"
+wait $ap 2>/dev/null
+grep -q "rolled back" "$T/out" && bad "the killed apply process printed a rollback itself"
+kill -0 $ap 2>/dev/null && bad "apply survived SIGKILL"
 sleep 4.5
 for i in $(seq 50); do [ "$(save)" = "$before" ] && break; sleep 0.1; done
-[ "$(save)" = "$before" ] && ok "SIGKILLed apply rolled back (identical v4+v6)" ||
+[ "$(save)" = "$before" ] && grep -q rolled-back "$T/state/status" &&
+	ok "SIGKILLed apply rolled back by the detached guard (identical v4+v6)" ||
 	{ bad "SIGKILL: not rolled back"; diff <(echo "$before") <(save); }
 ssh_alive sigkill
 
@@ -149,7 +156,18 @@ wait $ap; rc=$?
 ssh_alive confirm
 S $RESTORE4 <"$T/base.v4"; S $RESTORE6 <"$T/base.v6"
 
-# 6. --fix: applied with the fix rules; the idle replica keeps carrying data
+# 6. heal: entries lost during the load (here deleted on purpose) are re-inserted
+S env CTGUARD_APPLY_AFTER_LOAD="conntrack -D -p tcp --orig-port-dst 3306 >/dev/null 2>&1" \
+	"$CTGUARD" apply --backend "$BACKEND" --state-dir "$T/state" --rules "$T/safe.v4" --yes \
+	>"$T/out" 2>&1; rc=$?
+[ $rc = 0 ] && grep -q "1 established lost during the load, 1 re-inserted" "$T/out" &&
+	ok "heal re-inserted the lost replica entry" || { bad "heal: rc=$rc"; cat "$T/out"; }
+carries "$T/pri" "$T/rep" "rep-after-heal" && ok "replica carries data after heal" ||
+	bad "replica cut after heal"
+ssh_alive heal
+S $RESTORE4 <"$T/base.v4"
+
+# 7. --fix: applied with the fix rules; the idle replica keeps carrying data
 apply --rules "$T/cut.v4" --fix --yes >"$T/out" 2>&1; rc=$?
 [ $rc = 0 ] && ok "--fix applied" || { bad "--fix: rc=$rc"; cat "$T/out"; }
 S $SAVE4 | grep -q ctstate && bad "--fix loaded the old rules?"

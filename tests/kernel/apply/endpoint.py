@@ -32,7 +32,7 @@ def main():
         s.settimeout(None)
     open(os.path.join(d, "ready"), "w").close()
     send = os.path.join(d, "send")
-    while not os.path.exists(os.path.join(d, "stop")):
+    while os.path.isdir(d) and not os.path.exists(os.path.join(d, "stop")):
         r, _, _ = select.select([s], [], [], 0.02)
         if r:
             data = s.recv(4096)
