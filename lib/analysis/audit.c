@@ -348,7 +348,7 @@ int ctg_audit_run(const struct ctg_audit_input *in, struct ctg_audit_report *rep
 	ret = setup(&x, &cs);
 	for (size_t i = 0; !ret && i < cs.n; i++)
 		ret = audit_conn(&x, &cs.v[i]);
-	if (!ret)
+	if (!ret && rep->n > 1)
 		qsort(rep->v, rep->n, sizeof(rep->v[0]), cmp_item);
 	ctg_ct_view_free(x.empty);
 	free(x.locals);

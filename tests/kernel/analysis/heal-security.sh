@@ -42,18 +42,18 @@ inl iptables-restore <"$tmp/rules.v4" || fail "iptables-restore"
 : >"$tmp/empty"
 
 mkfifo "$tmp/fifo"
-inp python3 "$agent" server $PA 3306 "$tmp/fifo" & pids+=($!)
-inl python3 "$agent" listen $LA 5555 "$tmp/accepted" & pids+=($!)
+ip netns exec "$P" python3 "$agent" server $PA 3306 "$tmp/fifo" >/dev/null 2>&1 & pids+=($!)
+ip netns exec "$L" python3 "$agent" listen $LA 5555 "$tmp/accepted" >/dev/null 2>&1 & pids+=($!)
 sleep 0.5
-inl python3 "$agent" client $PA 3306 "$tmp/recv" & pids+=($!)
+ip netns exec "$L" python3 "$agent" client $PA 3306 "$tmp/recv" >/dev/null 2>&1 & pids+=($!)
 wait_for "inl ss -tnH state established | grep -q ':3306'" || fail "no connection"
-echo one >"$tmp/fifo"
+timeout 5 sh -c "echo one >$tmp/fifo" || fail "peer agent gone"
 wait_for "grep -q one $tmp/recv 2>/dev/null" || fail "data before the wipe"
 sport=$(inl ss -tnH state established | awk '$4 ~ /:3306$/ { split($3, a, ":"); print a[2] }')
 echo "orphan-to-be: $LA:$sport -> $PA:3306"
 
 inl conntrack -F 2>/dev/null
-echo two >"$tmp/fifo"
+timeout 5 sh -c "echo two >$tmp/fifo" || fail "peer agent gone"
 sleep 1.5
 grep -q two "$tmp/recv" && fail "data arrived although orphaned"
 inl "$CTGUARD" audit >"$tmp/audit"; rc=$?

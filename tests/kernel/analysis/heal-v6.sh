@@ -38,14 +38,14 @@ inl ip6tables-restore <<'EOF' || fail "iptables-restore"
 COMMIT
 EOF
 mkfifo "$tmp/fifo"
-inl python3 "$agent" sink $LA 5432 "$tmp/recv" & pids+=($!)
+ip netns exec "$L" python3 "$agent" sink $LA 5432 "$tmp/recv" >/dev/null 2>&1 & pids+=($!)
 sleep 0.5
-inp python3 "$agent" csend $LA 5432 "$tmp/fifo" & pids+=($!)
+ip netns exec "$P" python3 "$agent" csend $LA 5432 "$tmp/fifo" >/dev/null 2>&1 & pids+=($!)
 wait_for "inl ss -tnH state established | grep -q ':5432'" || fail "no connection"
-echo one >"$tmp/fifo"
+timeout 5 sh -c "echo one >$tmp/fifo" || fail "peer agent gone"
 wait_for "grep -q one $tmp/recv 2>/dev/null" || fail "data before the wipe"
 inl conntrack -F 2>/dev/null
-echo two >"$tmp/fifo"
+timeout 5 sh -c "echo two >$tmp/fifo" || fail "peer agent gone"
 sleep 1.5
 grep -q two "$tmp/recv" && fail "data arrived although orphaned"
 inl "$CTGUARD" audit; rc=$?
@@ -57,7 +57,7 @@ cat "$tmp/heal"
 inl conntrack -L -f ipv6 2>/dev/null | grep -q "src=$PA dst=$LA sport=[0-9]* dport=5432 src=$LA dst=$PA sport=5432" ||
 	fail "ORIGINAL direction must be peer -> local"
 wait_for "grep -q two $tmp/recv" || wait_for "grep -q two $tmp/recv" || fail "data after heal"
-echo three >"$tmp/fifo"
+timeout 5 sh -c "echo three >$tmp/fifo" || fail "peer agent gone"
 wait_for "grep -q three $tmp/recv" || fail "new data after heal"
 inl "$CTGUARD" audit >/dev/null || fail "audit after heal"
 echo PASS
