@@ -20,6 +20,9 @@
 #include "cli.h"
 #include "ruleset/ir.h"
 
+/* Connections listed in text output; JSON lists all. */
+#define TEXT_MAX_CONNS 1000
+
 struct check_opts {
 	const char *rules, *rules6, *current, *current6;
 	unsigned methods;
@@ -507,8 +510,12 @@ static void print_text(const struct check_data *d, const struct check_opts *o)
 		if (interesting(d, i)) {
 			if (!shown++)
 				printf("\nConnections cut, at risk or undecided:\n");
-			print_conn_text(d, i);
+			if (shown <= TEXT_MAX_CONNS)
+				print_conn_text(d, i);
 		}
+	if (shown > TEXT_MAX_CONNS)
+		printf("\n... and %zu more (--format json lists every one)\n",
+		       shown - TEXT_MAX_CONNS);
 	if (o->fix)
 		print_fix_text(d);
 	if (o->stats)

@@ -45,13 +45,16 @@ static void put_port(struct ctg_strbuf *sb, const char *opt, uint16_t lo, uint16
  * The rule accepting the dropped packet of c: from the peer (P) or from the local side
  * (L). Ports: the peer's service port for client roles and the local range, the local
  * service port for server roles (the peer's ephemeral port is left open), both exact for
- * forwarded flows.
+ * forwarded flows. coarse (a service with many peers): no client address or port, only
+ * the service side (address and port) and not-SYN; for client roles, every server of that
+ * service port (local address, local port range, service port, not-SYN).
  */
 static char *make_spec(const struct ctg_impact_input *in, const struct ctg_impact_conn *c,
-		       bool from_peer)
+		       bool from_peer, bool coarse)
 {
 	uint16_t plo = c->pport, phi = c->pport, llo = c->lport, lhi = c->lport;
 	const char *proto = c->l4proto == 6 ? "tcp" : "udp";
+	bool server = c->role == CTG_IMPACT_SERVER;
 	struct ctg_strbuf sb;
 
 	if (c->role == CTG_IMPACT_CLIENT && in->port_lo && c->lport >= in->port_lo &&
@@ -59,27 +62,33 @@ static char *make_spec(const struct ctg_impact_input *in, const struct ctg_impac
 		llo = in->port_lo;
 		lhi = in->port_hi;
 	}
-	if (c->role == CTG_IMPACT_SERVER) {
-		plo = 0;
-		phi = 65535;
-	}
 	ctg_sb_init(&sb);
-	put_addr(&sb, "-s", c->family, from_peer ? &c->paddr : &c->laddr);
-	put_addr(&sb, "-d", c->family, from_peer ? &c->laddr : &c->paddr);
-	ctg_sb_printf(&sb, "-p %s -m %s", proto, proto);
-	if (!(plo == 0 && phi == 65535))
-		put_port(&sb, "--sport", from_peer ? plo : llo, from_peer ? phi : lhi);
-	if (from_peer)
-		put_port(&sb, "--dport", llo, lhi);
-	else if (!(plo == 0 && phi == 65535))
-		put_port(&sb, "--dport", plo, phi);
-	if (!from_peer && c->role == CTG_IMPACT_SERVER) {
-		/* local server answering: source port is the service port */
-		ctg_sb_reset(&sb);
-		put_addr(&sb, "-s", c->family, &c->laddr);
-		put_addr(&sb, "-d", c->family, &c->paddr);
+	if (coarse && c->role == CTG_IMPACT_CLIENT) {
+		/* every server of that port: local address and port range, service port */
+		put_addr(&sb, from_peer ? "-d" : "-s", c->family, &c->laddr);
 		ctg_sb_printf(&sb, "-p %s -m %s", proto, proto);
-		put_port(&sb, "--sport", c->lport, c->lport);
+		put_port(&sb, "--sport", from_peer ? c->pport : llo, from_peer ? c->pport : lhi);
+		put_port(&sb, "--dport", from_peer ? llo : c->pport, from_peer ? lhi : c->pport);
+	} else if (coarse) {
+		/* service side: local for servers, the peer for forwarded flows */
+		const struct ctg_addr *sa = server ? &c->laddr : &c->paddr;
+		uint16_t sp = server ? c->lport : c->pport;
+		bool to_service = server == from_peer;
+
+		put_addr(&sb, to_service ? "-d" : "-s", c->family, sa);
+		ctg_sb_printf(&sb, "-p %s -m %s", proto, proto);
+		put_port(&sb, to_service ? "--dport" : "--sport", sp, sp);
+	} else if (server) {
+		put_addr(&sb, "-s", c->family, from_peer ? &c->paddr : &c->laddr);
+		put_addr(&sb, "-d", c->family, from_peer ? &c->laddr : &c->paddr);
+		ctg_sb_printf(&sb, "-p %s -m %s", proto, proto);
+		put_port(&sb, from_peer ? "--dport" : "--sport", c->lport, c->lport);
+	} else {
+		put_addr(&sb, "-s", c->family, from_peer ? &c->paddr : &c->laddr);
+		put_addr(&sb, "-d", c->family, from_peer ? &c->laddr : &c->paddr);
+		ctg_sb_printf(&sb, "-p %s -m %s", proto, proto);
+		put_port(&sb, "--sport", from_peer ? plo : llo, from_peer ? phi : lhi);
+		put_port(&sb, "--dport", from_peer ? llo : plo, from_peer ? lhi : phi);
 	}
 	if (c->l4proto == 6)
 		ctg_sb_puts(&sb, " ! --tcp-flags FIN,SYN,RST,ACK SYN");
@@ -87,48 +96,189 @@ static char *make_spec(const struct ctg_impact_input *in, const struct ctg_impac
 	return ctg_sb_take(&sb);
 }
 
-static struct ctg_fix_rule *find_rule(struct ctg_fix *fx, uint8_t fam, uint8_t table,
-				      const char *chain, uint32_t pos, const char *spec)
-{
-	for (size_t i = 0; i < fx->n; i++) {
-		struct ctg_fix_rule *r = &fx->v[i];
+/* ---------------------------------------------------------------- grouping */
 
-		if (r->family == fam && r->table == table && r->pos == pos &&
-		    !strcmp(r->chain, chain) && !strcmp(r->spec, spec))
-			return r;
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t rule_hash(uint8_t fam, uint8_t table, const char *chain, uint32_t pos,
+			  const char *spec)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	h = fnv(h, &fam, 1);
+	h = fnv(h, &table, 1);
+	h = fnv(h, &pos, sizeof(pos));
+	h = fnv(h, chain, strlen(chain));
+	return fnv(h, spec, strlen(spec)) | 1;
+}
+
+/* Service group of a connection for the coarse decision (clients: per service port). */
+static uint64_t service_key(const struct ctg_impact_conn *c, const struct ctg_impact_verdict *v)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	bool server = c->role == CTG_IMPACT_SERVER;
+
+	h = fnv(h, &c->role, 1);
+	h = fnv(h, &c->family, 1);
+	h = fnv(h, &c->l4proto, 1);
+	h = fnv(h, &v->stop.table, 1);
+	h = fnv(h, &v->stop.rule, sizeof(v->stop.rule));
+	h = fnv(h, &v->stop_from_peer, 1);
+	if (c->role != CTG_IMPACT_CLIENT) /* clients: every server of that port */
+		h = fnv(h, server ? &c->laddr : &c->paddr, sizeof(c->laddr));
+	h = fnv(h, server ? &c->lport : &c->pport, sizeof(c->lport));
+	if (v->stop.chain_name)
+		h = fnv(h, v->stop.chain_name, strlen(v->stop.chain_name));
+	return h | 1;
+}
+
+struct svc_peer {
+	uint64_t key;
+	struct ctg_addr peer;
+};
+
+static int cmp_svc_peer(const void *a, const void *b)
+{
+	const struct svc_peer *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return memcmp(&x->peer, &y->peer, sizeof(x->peer));
+}
+
+#define COARSE_PEERS 16
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Service groups with more than COARSE_PEERS distinct peers, as a sorted array of keys
+ * (*n of them). Returns NULL when none (or ENOMEM: rules then stay per peer).
+ */
+static uint64_t *coarse_services(const struct ctg_impact_input *in, const struct ctg_impact *res,
+				 enum ctg_impact_method m, size_t *n)
+{
+	struct svc_peer *sp = malloc((res->n + 1) * sizeof(*sp));
+	uint64_t *out = NULL;
+	size_t k = 0, no = 0;
+
+	*n = 0;
+	for (size_t i = 0; sp && i < res->n; i++) {
+		const struct ctg_impact_verdict *v = ctg_impact_get(res, i, m);
+
+		if (v->outcome != CTG_OUT_CUT && v->outcome != CTG_OUT_AT_RISK)
+			continue;
+		sp[k].key = service_key(&in->conns[i], v);
+		sp[k].peer = in->conns[i].paddr;
+		k += sp[k].key != 0;
 	}
-	return NULL;
+	if (sp && k)
+		qsort(sp, k, sizeof(*sp), cmp_svc_peer);
+	out = k ? malloc(k * sizeof(*out)) : NULL;
+	for (size_t i = 0, j; out && i < k; i = j) {
+		size_t peers = 1;
+
+		for (j = i + 1; j < k && sp[j].key == sp[i].key; j++)
+			peers += !!memcmp(&sp[j].peer, &sp[j - 1].peer, sizeof(sp[j].peer));
+		if (peers > COARSE_PEERS)
+			out[no++] = sp[i].key;
+	}
+	free(sp);
+	if (out && no)
+		qsort(out, no, sizeof(*out), cmp_u64);
+	*n = no;
+	return out;
+}
+
+static bool is_coarse(const uint64_t *keys, size_t n, uint64_t key)
+{
+	return key && n && bsearch(&key, keys, n, sizeof(*keys), cmp_u64);
+}
+
+static int hash_grow(struct ctg_fix *fx)
+{
+	size_t nc = fx->hcap ? fx->hcap * 2 : 256;
+	uint32_t *nh = calloc(nc, sizeof(*nh));
+
+	if (!nh)
+		return -ENOMEM;
+	for (size_t r = 0; r < fx->n; r++) {
+		size_t i = fx->v[r].hash & (nc - 1);
+
+		while (nh[i])
+			i = (i + 1) & (nc - 1);
+		nh[i] = (uint32_t)r + 1;
+	}
+	free(fx->htab);
+	fx->htab = nh;
+	fx->hcap = nc;
+	return 0;
+}
+
+/* Slot of the rule equal to (fam, table, chain, pos, spec): filled (found) or empty. */
+static uint32_t *find_slot(struct ctg_fix *fx, uint64_t h, uint8_t fam, uint8_t table,
+			   const char *chain, uint32_t pos, const char *spec)
+{
+	size_t i;
+
+	if ((fx->n + 1) * 2 > fx->hcap && hash_grow(fx))
+		return NULL;
+	for (i = h & (fx->hcap - 1); fx->htab[i]; i = (i + 1) & (fx->hcap - 1)) {
+		const struct ctg_fix_rule *r = &fx->v[fx->htab[i] - 1];
+
+		if (r->hash == h && r->family == fam && r->table == table && r->pos == pos &&
+		    !strcmp(r->chain, chain) && !strcmp(r->spec, spec))
+			break;
+	}
+	return &fx->htab[i];
 }
 
 static int add_rule(struct ctg_fix *fx, uint8_t fam, uint8_t table, const char *chain, uint32_t pos,
 		    char *spec, size_t idx)
 {
-	struct ctg_fix_rule *r = find_rule(fx, fam, table, chain, pos, spec);
+	uint64_t h = rule_hash(fam, table, chain, pos, spec);
+	uint32_t *slot = find_slot(fx, h, fam, table, chain, pos, spec);
 
-	if (r) {
-		r->nconns++;
+	if (slot && *slot) {
+		fx->v[*slot - 1].nconns++;
 		free(spec);
 		return 0;
 	}
+	if (!slot)
+		goto oom;
 	if (fx->n == fx->cap) {
 		size_t nc = fx->cap ? fx->cap * 2 : 16;
 		struct ctg_fix_rule *nv = realloc(fx->v, nc * sizeof(*nv));
 
-		if (!nv) {
-			free(spec);
-			return -ENOMEM;
-		}
+		if (!nv)
+			goto oom;
 		fx->v = nv;
 		fx->cap = nc;
 	}
-	fx->v[fx->n++] = (struct ctg_fix_rule){.family = fam,
-					       .table = table,
-					       .chain = chain,
-					       .pos = pos,
-					       .spec = spec,
-					       .nconns = 1,
-					       .first = idx};
+	fx->v[fx->n] = (struct ctg_fix_rule){.family = fam,
+					     .table = table,
+					     .chain = chain,
+					     .pos = pos,
+					     .spec = spec,
+					     .nconns = 1,
+					     .first = idx,
+					     .hash = h};
+	*slot = (uint32_t)++fx->n;
 	return 0;
+oom:
+	free(spec);
+	return -ENOMEM;
 }
 
 /*
@@ -166,7 +316,11 @@ static const char *orig_chain(const struct ctg_ruleset *rs, uint8_t table, const
 static int add_round(const struct ctg_impact_input *in, const struct ctg_impact *orig,
 		     const struct ctg_impact *res, bool later, struct ctg_fix *fx)
 {
-	for (size_t i = 0; i < res->n; i++) {
+	size_t ncoarse;
+	uint64_t *coarse = coarse_services(in, res, fx->method, &ncoarse);
+	int err = 0;
+
+	for (size_t i = 0; i < res->n && !err; i++) {
 		const struct ctg_impact_verdict *o = ctg_impact_get(orig, i, fx->method);
 		const struct ctg_impact_verdict *v = ctg_impact_get(res, i, fx->method);
 		const struct ctg_impact_conn *c = &in->conns[i];
@@ -185,11 +339,13 @@ static int add_round(const struct ctg_impact_input *in, const struct ctg_impact 
 		}
 		pos = later ? orig_pos(fx, c->family, v->stop.table, chain, v->stop.rule)
 			    : v->stop.rule;
-		spec = make_spec(in, c, v->stop_from_peer);
+		spec = make_spec(in, c, v->stop_from_peer,
+				 is_coarse(coarse, ncoarse, service_key(c, v)));
 		if (!spec || add_rule(fx, c->family, v->stop.table, chain, pos, spec, i))
-			return -ENOMEM;
+			err = -ENOMEM;
 	}
-	return 0;
+	free(coarse);
+	return err;
 }
 
 int ctg_fix_build(const struct ctg_impact_input *in, const struct ctg_impact *res,
@@ -214,45 +370,67 @@ static const char *line_chain(const char *line, size_t len, char *buf, size_t sz
 	return buf;
 }
 
-static void put_rules(struct ctg_strbuf *sb, const struct ctg_fix *fx, uint8_t fam, int table,
+static int cmp_place(const void *a, const void *b)
+{
+	const struct ctg_fix_rule *x = *(const struct ctg_fix_rule *const *)a;
+	const struct ctg_fix_rule *y = *(const struct ctg_fix_rule *const *)b;
+	int c = (int)x->table - (int)y->table;
+
+	if (c)
+		return c;
+	c = strcmp(x->chain, y->chain);
+	if (c)
+		return c;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Emits the rules placed at (table, chain, pos) from the sorted index. */
+static void put_rules(struct ctg_strbuf *sb, const struct ctg_fix_rule **idx, size_t n, int table,
 		      const char *chain, uint32_t pos)
 {
-	for (size_t i = 0; i < fx->n; i++) {
-		const struct ctg_fix_rule *r = &fx->v[i];
+	struct ctg_fix_rule key = {.table = (uint8_t)table, .chain = chain, .pos = pos};
+	const struct ctg_fix_rule *kp = &key;
+	size_t lo = 0, hi = n;
 
-		if (r->family == fam && r->table == table && r->pos == pos &&
-		    (!chain || !strcmp(chain, r->chain)))
-			ctg_sb_printf(sb, "-A %s %s\n", r->chain, r->spec);
+	while (lo < hi) { /* first >= key */
+		size_t mid = (lo + hi) / 2;
+
+		if (cmp_place(&idx[mid], &kp) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	for (; lo < n && !cmp_place(&idx[lo], &kp); lo++)
+		ctg_sb_printf(sb, "-A %s %s\n", idx[lo]->chain, idx[lo]->spec);
 }
 
-/* Rule count seen so far per chain of the current table (small linear map). */
-struct chain_count {
-	char name[64];
-	uint32_t n;
-};
-
-static uint32_t bump(struct chain_count *cc, size_t *ncc, const char *name)
+/* Appends (pos 0) the rules of every chain of table: at its COMMIT. */
+static void put_appends(struct ctg_strbuf *sb, const struct ctg_fix_rule **idx, size_t n, int table)
 {
-	for (size_t i = 0; i < *ncc; i++)
-		if (!strcmp(cc[i].name, name))
-			return ++cc[i].n;
-	if (*ncc >= 4096)
-		return 0;
-	snprintf(cc[*ncc].name, sizeof(cc[*ncc].name), "%s", name);
-	cc[*ncc].n = 1;
-	return cc[(*ncc)++].n;
+	for (size_t i = 0; i < n; i++)
+		if (idx[i]->table == table && idx[i]->pos == 0)
+			ctg_sb_printf(sb, "-A %s %s\n", idx[i]->chain, idx[i]->spec);
 }
 
+/*
+ * The canonical text with the rules inserted. Canonical output groups each chain's rules
+ * in one block, so a running count per block gives the rule numbers.
+ */
 static char *insert_text(const char *text, const struct ctg_fix *fx, uint8_t fam)
 {
-	struct chain_count *cc = calloc(4096, sizeof(*cc));
+	const struct ctg_fix_rule **idx = calloc(fx->n + 1, sizeof(*idx));
+	char cur[64] = "";
 	struct ctg_strbuf sb;
-	size_t ncc = 0;
+	size_t n = 0;
+	uint32_t count = 0;
 	int table = -1;
 
-	if (!cc)
+	if (!idx)
 		return NULL;
+	for (size_t i = 0; i < fx->n; i++)
+		if (fx->v[i].family == fam)
+			idx[n++] = &fx->v[i];
+	qsort(idx, n, sizeof(*idx), cmp_place);
 	ctg_sb_init(&sb);
 	for (const char *l = text; *l;) {
 		const char *e = strchr(l, '\n');
@@ -261,17 +439,21 @@ static char *insert_text(const char *text, const struct ctg_fix *fx, uint8_t fam
 
 		if (l[0] == '*') {
 			table = ctg_table_lookup(strndupa(l + 1, len - 1));
-			ncc = 0;
+			cur[0] = 0;
 		} else if (!strncmp(l, "COMMIT", 6) && table >= 0) {
-			put_rules(&sb, fx, fam, table, NULL, 0);
+			put_appends(&sb, idx, n, table);
 		} else if (table >= 0 && line_chain(l, len, name, sizeof(name))) {
-			put_rules(&sb, fx, fam, table, name, bump(cc, &ncc, name));
+			if (strcmp(name, cur)) {
+				snprintf(cur, sizeof(cur), "%s", name);
+				count = 0;
+			}
+			put_rules(&sb, idx, n, table, name, ++count);
 		}
 		ctg_sb_putn(&sb, l, len);
 		ctg_sb_putc(&sb, '\n');
 		l += len + (e ? 1 : 0);
 	}
-	free(cc);
+	free(idx);
 	return ctg_sb_take(&sb);
 }
 
@@ -423,6 +605,10 @@ char *ctg_fix_restore_text(const struct ctg_fix *fx, uint8_t family)
 			table = v[i]->table;
 			ctg_sb_printf(&sb, "*%s\n", ctg_table_name(table));
 		}
+		ctg_sb_printf(&sb, "# %zu connection%s; dropped by %s\n", v[i]->nconns,
+			      v[i]->nconns == 1 ? "" : "s",
+			      v[i]->pos ? "an explicit rule: review before overriding it"
+					: "the chain's policy");
 		if (v[i]->pos)
 			ctg_sb_printf(&sb, "-I %s %u %s\n", v[i]->chain, v[i]->pos, v[i]->spec);
 		else
@@ -440,5 +626,6 @@ void ctg_fix_release(struct ctg_fix *fx)
 	free(fx->v);
 	ctg_ruleset_free(fx->fixed4);
 	ctg_ruleset_free(fx->fixed6);
+	free(fx->htab);
 	memset(fx, 0, sizeof(*fx));
 }

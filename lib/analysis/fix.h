@@ -30,6 +30,7 @@ struct ctg_fix_rule {
 	char *spec;
 	size_t nconns;
 	size_t first;
+	uint64_t hash; /* internal */
 };
 
 /*
@@ -47,6 +48,8 @@ struct ctg_fix {
 	struct ctg_ruleset *fixed4, *fixed6;
 	size_t remaining, changed, unfixable;
 	bool verified;
+	uint32_t *htab; /* internal: rule lookup */
+	size_t hcap;
 };
 
 /* Builds the rules from res (the analysis of in). Returns 0, -ENOMEM. */

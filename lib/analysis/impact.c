@@ -3,9 +3,8 @@
  * Reload impact: scenarios per connection and method (see impact.h), with a memo keyed
  * by equivalence classes.
  */
+#include <arpa/inet.h>
 #include <errno.h>
-#include <stdio.h>
-#include <time.h>
 #include <pthread.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -345,9 +344,19 @@ static void sim_conn(struct sim *s, const struct ctg_impact_conn *c, struct ctg_
 
 	make_flow(c, &f);
 	s->nwc = 0;
-	for (int m = 0; m < CTG_IMPACT_NMETHODS; m++)
-		if (s->in->methods & (1u << m))
-			sim_method(s, c, &f, m, &out[m]);
+	for (int m = 0; m < CTG_IMPACT_NMETHODS; m++) {
+		if (!(s->in->methods & (1u << m)))
+			continue;
+		/* restart and flush differ only in the ruleset: same ruleset, same verdict */
+		if (m == CTG_IMPACT_FLUSH && s->wc_ok &&
+		    (s->in->methods & (1u << CTG_IMPACT_RESTART)) &&
+		    pick_rs(s->in, c->family, CTG_IMPACT_FLUSH) ==
+			    pick_rs(s->in, c->family, CTG_IMPACT_RESTART)) {
+			out[m] = out[CTG_IMPACT_RESTART];
+			continue;
+		}
+		sim_method(s, c, &f, m, &out[m]);
+	}
 }
 
 /* ---------------------------------------------------------------- memo */
@@ -371,7 +380,8 @@ struct memo {
 	struct mkey *keys; /* by triple index */
 	size_t kcap;
 	const struct ctg_impact_classes *cls;
-	bool last_ok;
+	bool last_ok, pc_ok;
+	uint32_t pc_lo, pc_hi, pc_cls; /* last peer class interval (IPv4, host order) */
 	uint8_t last_fam;
 	struct ctg_addr last, last_cls;
 	const uint32_t *sig; /* make_sigs of sig_base[0..nsig) */
@@ -445,14 +455,42 @@ static void key_ct_direct(const struct memo *mm, const struct ctg_impact_conn *c
 		k->timeout = c->ct->timeout;
 }
 
-static void prefetch_sig(const struct memo *mm, const struct ctg_impact_conn *c)
+/*
+ * The signatures of a part's rows, gathered in a tight loop of independent loads (many
+ * misses in flight) rather than one per row between other work. NULL on ENOMEM (the
+ * rows then read them one by one).
+ */
+static uint32_t *gather_sigs(const struct memo *mm, const struct ctg_impact_conn *conns, size_t lo,
+			     size_t hi)
 {
-	if (mm->sig && c->ct >= mm->sig_base && c->ct < mm->sig_base + mm->nsig)
-		__builtin_prefetch(&mm->sig[c->ct - mm->sig_base]);
+	uint32_t *gs = mm->sig ? malloc((hi - lo + 1) * sizeof(*gs)) : NULL;
+
+	for (size_t i = lo; gs && i < hi; i++)
+		gs[i - lo] = conn_sig(mm, &conns[i]);
+	return gs;
+}
+
+/* Class of the peer address; rows sorted by peer often stay in the last interval. */
+static void class_peer(struct memo *mm, uint8_t family, const struct ctg_addr *a,
+		       struct ctg_addr *out)
+{
+	uint32_t x;
+
+	if (family == 10) {
+		ctg_impact_class_addr(mm->cls, family, a, out);
+		return;
+	}
+	x = ntohl(a->w[0]);
+	memset(out, 0, sizeof(*out));
+	if (!mm->pc_ok || x < mm->pc_lo || x > mm->pc_hi) {
+		mm->pc_cls = ctg_impact_class_v4(mm->cls, x, &mm->pc_lo, &mm->pc_hi);
+		mm->pc_ok = true;
+	}
+	out->w[0] = mm->pc_cls;
 }
 
 /* False when the connection is not memoised. */
-static bool make_key(struct memo *mm, const struct ctg_impact_conn *c, struct mkey *k)
+static bool make_key(struct memo *mm, const struct ctg_impact_conn *c, uint32_t sig, struct mkey *k)
 {
 	struct ctg_tuple lt = {
 		.src = c->laddr, .dst = c->paddr, .sport = c->lport, .dport = c->pport};
@@ -461,8 +499,6 @@ static bool make_key(struct memo *mm, const struct ctg_impact_conn *c, struct mk
 
 	memset(k, 0, sizeof(*k));
 	if (c->ct) {
-		uint32_t sig = conn_sig(mm, c);
-
 		if ((sig & SIG_DIRECT) || ctg_impact_classes_need_timeout(mm->cls)) {
 			key_ct_direct(mm, c, k, &lt, &pt);
 		} else {
@@ -486,7 +522,7 @@ static bool make_key(struct memo *mm, const struct ctg_impact_conn *c, struct mk
 		mm->last_fam = c->family;
 		mm->last_ok = true;
 	}
-	ctg_impact_class_addr(mm->cls, c->family, &lt.dst, &k->ldst);
+	class_peer(mm, c->family, &lt.dst, &k->ldst);
 	k->lsport = ctg_impact_class_port(mm->cls, lt.sport);
 	k->ldport = ctg_impact_class_port(mm->cls, lt.dport);
 	if (k->status & (CTG_IPS_SRC_NAT | CTG_IPS_DST_NAT)) {
@@ -593,20 +629,21 @@ static int run_part(struct part *p)
 	struct sim *s = &p->s;
 	struct memo *mm = p->mm.cls ? &p->mm : NULL;
 	struct ctg_impact *out = &p->r;
+	uint32_t *gs = mm ? gather_sigs(mm, s->in->conns, p->lo, p->hi) : NULL;
 	bool have_prev = false;
 	uint32_t prev_idx = 0;
 	struct mkey prev;
+	int err = 0;
 
-	for (size_t i = p->lo; i < p->hi; i++) {
+	for (size_t i = p->lo; i < p->hi && !err; i++) {
 		const struct ctg_impact_conn *c = &s->in->conns[i];
 		struct mslot *slot = NULL;
 		uint64_t h = 0;
 		int64_t t;
 		struct mkey k;
 
-		if (mm && i + 16 < p->hi)
-			prefetch_sig(mm, &s->in->conns[i + 16]);
-		if (mm && (c->l4proto == 6 || c->l4proto == 17) && make_key(mm, c, &k)) {
+		if (mm && (c->l4proto == 6 || c->l4proto == 17) &&
+		    make_key(mm, c, gs ? gs[i - p->lo] : conn_sig(mm, c), &k)) {
 			/* rows come sorted by endpoints: neighbours often share the key */
 			if (have_prev && !memcmp(&k, &prev, sizeof(k))) {
 				out->idx[i] = prev_idx;
@@ -614,8 +651,10 @@ static int run_part(struct part *p)
 			}
 			h = hash_key(&k) | 1;
 			slot = memo_find(mm, &k, h);
-			if (!slot)
-				return -ENOMEM;
+			if (!slot) {
+				err = -ENOMEM;
+				break;
+			}
 			if (slot->h) {
 				out->idx[i] = prev_idx = slot->idx;
 				prev = k;
@@ -624,13 +663,15 @@ static int run_part(struct part *p)
 			}
 		}
 		t = new_triple(out);
-		if (t < 0)
-			return -ENOMEM;
+		if (t < 0) {
+			err = -ENOMEM;
+			break;
+		}
 		out->idx[i] = (uint32_t)t;
 		sim_conn(s, c, &out->v[t * CTG_IMPACT_NMETHODS]);
 		out->evaluated++;
 		if (slot && memo_add(mm, slot, &k, h, (uint32_t)t))
-			return -ENOMEM;
+			err = -ENOMEM;
 		if (slot) {
 			prev = k;
 			prev_idx = (uint32_t)t;
@@ -638,7 +679,8 @@ static int run_part(struct part *p)
 		}
 	}
 	out->memo_keys = mm ? mm->n : 0;
-	return 0;
+	free(gs);
+	return err;
 }
 
 static void *part_thread(void *arg)
@@ -760,11 +802,8 @@ int ctg_impact_run(const struct ctg_impact_input *in, struct ctg_impact *out)
 	init_env(&s, in);
 	out->n = in->nconns;
 	out->idx = calloc(out->n + 1, sizeof(*out->idx));
-	struct timespec T[5];
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &T[0]);
 	if (!in->no_memo) {
 		cls = ctg_impact_classes_new(rss, 4, in->local, in->nlocal);
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &T[1]);
 		if (in->cts && in->cts->n && !(sig = make_sigs(in->cts)))
 			cls = (ctg_impact_classes_free(cls), NULL);
 	}
@@ -772,13 +811,9 @@ int ctg_impact_run(const struct ctg_impact_input *in, struct ctg_impact *out)
 		err = -ENOMEM;
 		goto out;
 	}
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &T[2]);
 	err = run_parts(in, cls, &s.env, sig, out);
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &T[3]);
 	if (!err)
 		tally(out, in->methods);
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &T[4]);
-	if (getenv("IMPACT_DEBUG")) for (int q = 1; q < 5; q++) fprintf(stderr, "phase %d: %.3f\n", q, (T[q].tv_sec - T[q-1].tv_sec) + (T[q].tv_nsec - T[q-1].tv_nsec)/1e9);
 out:
 	ctg_impact_classes_free(cls);
 	free(sig);

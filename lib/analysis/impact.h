@@ -112,8 +112,10 @@ struct ctg_impact_verdict {
  * Inputs (all borrowed).
  * @cur4/@cur6: current rulesets (flush); @cand4/@cand6: candidate (atomic, restart).
  *   A missing family's ruleset means "no rules" for that family: everything accepted.
- * @cts: the conntrack table the view is built on; @conns: joined connections whose
- *   ct pointers point into cts.
+ * @cts: the conntrack table (may be NULL); @conns: joined connections whose ct pointers
+ *   point into cts. Each scenario runs on a ct view holding only its connection's entry
+ *   (atomic) or none (after a wipe): no other entry can match the connection's tuples,
+ *   and the table is never copied. The memo reads cts sequentially once.
  * @methods: bitmask of 1 << enum ctg_impact_method.
  * @no_memo: plain linear evaluation of every connection.
  * @tcp_loose/@tcp_be_liberal: sysctls (-1: kernel default); @port_lo/@port_hi:
@@ -187,6 +189,9 @@ void ctg_impact_classes_free(struct ctg_impact_classes *c);
 void ctg_impact_class_addr(const struct ctg_impact_classes *c, uint8_t family,
 			   const struct ctg_addr *a, struct ctg_addr *out);
 uint32_t ctg_impact_class_port(const struct ctg_impact_classes *c, uint16_t port);
+/* IPv4 (host order): the class and its interval [*lo, *hi], for callers that cache it. */
+uint32_t ctg_impact_class_v4(const struct ctg_impact_classes *c, uint32_t x, uint32_t *lo,
+			     uint32_t *hi);
 /* True when some rule looks at the conntrack timeout (--ctexpire): key on it. */
 bool ctg_impact_classes_need_timeout(const struct ctg_impact_classes *c);
 

@@ -182,6 +182,11 @@ static void scan_rule(struct ctg_impact_classes *c, int family, const struct ctg
 		add_prefix(c, family, &r->dst, &r->dmsk);
 	for (uint16_t i = 0; i < r->nmatches; i++)
 		scan_match(c, family, &r->matches[i], bits, sb);
+	/* targets whose effect depends on the exact address (later rules see the result) */
+	if (r->target.name &&
+	    (!strcmp(r->target.name, "NETMAP") || !strcmp(r->target.name, "HMARK") ||
+	     !strcmp(r->target.name, "CLUSTERIP")))
+		c->exact_addr = c->exact_port = true;
 }
 
 static void scan_ruleset(struct ctg_impact_classes *c, const struct ctg_ruleset *rs, uint8_t *bits,
@@ -246,6 +251,19 @@ static void add_env_bounds(struct ctg_impact_classes *c, const struct ctg_impact
 	memset(&lo, 0, sizeof(lo));
 	lo.b[15] = 1;
 	add_range(c, 10, &lo, &lo);
+	/* multicast and broadcast (pkttype, addrtype) */
+	memset(&lo, 0, sizeof(lo));
+	memset(&hi, 0, sizeof(hi));
+	lo.b[0] = 224;
+	hi.b[0] = 239;
+	hi.b[1] = hi.b[2] = hi.b[3] = 255;
+	add_range(c, 2, &lo, &hi);
+	memset(&lo, 255, 4);
+	add_range(c, 2, &lo, &lo);
+	memset(&lo, 0, sizeof(lo));
+	memset(&hi, 255, sizeof(hi));
+	lo.b[0] = 0xff;
+	add_range(c, 10, &lo, &hi);
 }
 
 struct ctg_impact_classes *ctg_impact_classes_new(const struct ctg_ruleset *const *rs, size_t nrs,
@@ -328,6 +346,28 @@ void ctg_impact_class_addr(const struct ctg_impact_classes *c, uint8_t family,
 	}
 	memset(out, 0, sizeof(*out));
 	out->w[0] = (uint32_t)lo;
+}
+
+uint32_t ctg_impact_class_v4(const struct ctg_impact_classes *c, uint32_t x, uint32_t *lo,
+			     uint32_t *hi)
+{
+	size_t a = 0, b = c->b[0].n;
+
+	if (c->exact_addr) {
+		*lo = *hi = x;
+		return x;
+	}
+	while (a < b) {
+		size_t mid = (a + b) / 2;
+
+		if (c->v4[mid] <= x)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*lo = a ? c->v4[a - 1] : 0;
+	*hi = a < c->b[0].n ? c->v4[a] - 1 : UINT32_MAX;
+	return (uint32_t)a;
 }
 
 uint32_t ctg_impact_class_port(const struct ctg_impact_classes *c, uint16_t port)

@@ -17,7 +17,7 @@ CTGUARD, NS_H, NS_C, NS_S, TMP = sys.argv[1:6]
 H, C, S = "10.200.91.1", "10.200.91.2", "10.200.92.2"
 libc = ctypes.CDLL(None, use_errno=True)
 HOME = os.open("/proc/self/ns/net", os.O_RDONLY)
-WAIT = 1.5
+WAIT = 2.0
 
 # name, proto, kind, port, first speaker
 FLOWS = [

@@ -1,0 +1,5 @@
+tcp   LISTEN 0      128    [::]:22  [::]:*  users:(("sshd",pid=1,fd=3))
+tcp   ESTAB  0      0      [fd00:200::1]:40000  [fd00:200::2]:3306  users:(("mariadbd",pid=10,fd=30))
+tcp   ESTAB  0      0      [fd00:200::1]:40001  [fd00:200::3]:3306  users:(("mariadbd",pid=10,fd=31))
+tcp   ESTAB  0      0      [fd00:200::1]:22  [fd00:200::9]:50000  users:(("sshd",pid=2,fd=4))
+tcp   ESTAB  0      0      [fd00:200::1]:22  [fd00:201::9]:50001  users:(("sshd",pid=3,fd=4))
