@@ -242,32 +242,6 @@ static void primary_send(struct demo *d, const char *row)
 		say("(send: %s) ", strerror(errno));
 }
 
-/* The prediction: the audit logic on the current host, with the conntrack table wiped. */
-static size_t predict(struct ctg_cli *cli)
-{
-	struct audit_inputs in;
-	struct ctg_audit_input ai;
-	struct ctg_audit_report rep = {0};
-	size_t n = 0;
-
-	audit_inputs_init(&in);
-	if (audit_inputs_load(&in, cli, "demo") == 0) {
-		ctg_ct_table_release(&in.in.ct);
-		ctg_ct_table_init(&in.in.ct);
-		audit_inputs_fill(&in, &ai);
-		if (ctg_audit_run(&ai, &rep) == 0) {
-			for (size_t i = 0; i < rep.n; i++) {
-				say("   ");
-				audit_print_item(&rep.v[i], stdout);
-			}
-			n = rep.orphans;
-		}
-	}
-	ctg_audit_report_release(&rep);
-	audit_inputs_release(&in);
-	return n;
-}
-
 static void intro(const struct demo *d)
 {
 	say("ctguard demo: a firewall restart silently cuts an idle database replica.\n\n"
@@ -278,7 +252,7 @@ static void intro(const struct demo *d)
 }
 
 /* Steps 1-4: connection, prediction, wipe, data stops. Returns problems found (0 = ok). */
-static int act_one(struct demo *d, struct ctg_cli *cli)
+static int act_one(struct demo *d, const char *self)
 {
 	char buf[256];
 	int bad = 0;
@@ -291,7 +265,8 @@ static int act_one(struct demo *d, struct ctg_cli *cli)
 		say("did NOT arrive (unexpected).\n"), bad++;
 	say("\n2. Before touching the firewall, ctguard predicts what a restart that wipes\n"
 	    "   the conntrack table (conntrack -F, systemctl restart iptables) would cut:\n");
-	if (!predict(cli))
+	if (run_show("ctguard check --method restart",
+		     (const char *const[]){self, "check", "--method", "restart", NULL}) != 1)
 		say("   (nothing predicted: unexpected)\n"), bad++;
 	say("\n3. Someone restarts the firewall anyway; the conntrack table is wiped:\n");
 	if (run_show("conntrack -F", (const char *const[]){"conntrack", "-F", NULL}))
@@ -388,7 +363,7 @@ int cmd_demo(struct ctg_cli *cli, int argc, char **argv)
 		demo_cleanup();
 		return CTG_EXIT_ENV;
 	}
-	bad = act_one(&d, cli);
+	bad = act_one(&d, self);
 	bad += act_two(&d, self);
 	demo_cleanup();
 	say("\nDone: namespaces removed. %s\n",
