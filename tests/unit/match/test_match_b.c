@@ -19,7 +19,7 @@ extern const struct ctg_match_ops ctg_match_hl, ctg_match_ttl, ctg_match_length,
 	ctg_match_physdev, ctg_match_rpfilter, ctg_match_rt, ctg_match_string, ctg_match_statistic,
 	ctg_match_tos, ctg_match_dscp, ctg_match_u32, ctg_match_ah, ctg_match_esp, ctg_match_ecn,
 	ctg_match_helper, ctg_match_realm, ctg_match_quota, ctg_match_cpu, ctg_match_connbytes,
-	ctg_match_tcpmss, ctg_match_socket;
+	ctg_match_tcpmss, ctg_match_socket, ctg_match_dccp, ctg_match_ipvs;
 
 #define V4(in, out)                                                                                \
 	{                                                                                          \
@@ -538,6 +538,28 @@ static const struct mt_case extra_socket[] = {
 	V4("", ""),
 };
 
+static const struct mt_case extra_dccp[] = {
+	{2, 33, "! --dccp-types sync,request --dccp-option 7",
+	 "! --dccp-types REQUEST,SYNC --dccp-option 7"},
+	{2, 33, "--sport 4: ! --dport 1", "--sport 4:65535 ! --dport 1"},
+	{2, 33, "--dccp-option 0", NULL},
+	{2, 33, "--sport 4:3", NULL},
+	{2, 33, "--dccp-types BOGUS", NULL},
+	{2, 6, "--sport 1", NULL},
+	{2, 33, "", ""},
+};
+static const struct mt_case extra_ipvs[] = {
+	V4("--ipvs", "="),
+	V4("--ipvs --vport 22", "--vport 22"),
+	V4("--vproto TCP", "--vproto 6"),
+	V4("! --vport ssh", "! --vport 22"),
+	V4("--vdir reply --vmethod gate --vproto all", "--vproto 0 --vdir REPLY --vmethod GATE"),
+	V4("! --vaddr 1.2.3.4/255.255.255.0", "! --vaddr 1.2.3.4/24"),
+	V6("! --vaddr 2001:db8::/64", "="),
+	V4("--vmethod BOGUS", NULL),
+	V4("", NULL),
+};
+
 static void test_extras(void **state)
 {
 	struct ctg_pkt p = {.family = 2, .l4proto = 6, .tos = 0x03, .tcp_flags = CTG_TH_CWR};
@@ -552,6 +574,8 @@ static void test_extras(void **state)
 	MT_CASES(ctg_match_connbytes, extra_connbytes);
 	MT_CASES(ctg_match_tcpmss, extra_tcpmss);
 	MT_CASES(ctg_match_socket, extra_socket);
+	MT_CASES(ctg_match_dccp, extra_dccp);
+	MT_CASES(ctg_match_ipvs, extra_ipvs);
 	assert_int_equal(ctg_match_socket.hooks,
 			 (1u << CTG_HOOK_PREROUTING) | (1u << CTG_HOOK_INPUT));
 	assert_int_equal(ctg_match_realm.family_mask, 1);
