@@ -134,6 +134,7 @@ int main(int argc, char **argv)
 	int runs = 5, c;
 	struct fig nl = {0}, bare = {0}, cli = {0}, proc = {0}, cat = {0};
 	size_t got = 0, gotp = 0, cap = 0;
+	double join_ms = 0;
 
 	while ((c = getopt(argc, argv, "n:r:")) != -1)
 		if (c == 'n')
@@ -176,6 +177,19 @@ int main(int argc, char **argv)
 		t0 = now();
 		run_cmd(catv, "/dev/null");
 		take(&cat, now() - t0, child_cpu);
+		if (r == 0) {
+			struct ctg_sock_table st;
+			struct ctg_conn_table ct;
+
+			ctg_sock_table_init(&st);
+			ctg_conn_table_init(&ct);
+			ctg_sock_read_diag(&st, CTG_SOCK_TCP | CTG_SOCK_UDP);
+			t0 = now();
+			ctg_conns_join(&st, &t, NULL, 32768, 60999, &ct);
+			join_ms = (now() - t0) * 1e3;
+			ctg_conn_table_release(&ct);
+			ctg_sock_table_release(&st);
+		}
 		got = t.n;
 		cap = t.cap;
 		gotp = tp.n;
@@ -197,6 +211,7 @@ int main(int argc, char **argv)
 	       cli.cpu / nl.cpu);
 	printf("  /proc reader / cat           %.2f / %.2f  (goal <= 1.3)\n", proc.best / cat.best,
 	       proc.cpu / cat.cpu);
+	printf("conns join (%zu entries, no sockets): %.1f ms\n", got, join_ms);
 	printf("memory: %zu bytes/entry (struct), %.1f bytes/entry (table incl. growth slack)\n",
 	       sizeof(struct ctg_ct_entry),
 	       got ? (double)cap * sizeof(struct ctg_ct_entry) / got : 0);

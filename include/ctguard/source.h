@@ -32,6 +32,12 @@
  */
 int ctg_ct_read_nl(struct ctg_ct_table *t, int family);
 
+/*
+ * Decodes a buffer of ctnetlink messages as a dump returns them (IPCTNL_MSG_CT_NEW; others
+ * are skipped) into t: captured dumps, tests, fuzzing. Returns 0 or -ENOMEM.
+ */
+int ctg_ct_read_nl_buf(struct ctg_ct_table *t, const void *buf, size_t len);
+
 enum ctg_ct_text_format {
 	CTG_CT_TEXT_AUTO,      /* per line: "ipv4 2 ..." vs "tcp 6 ..." */
 	CTG_CT_TEXT_CONNTRACK, /* conntrack -L (plain or -o extended) */
@@ -135,19 +141,6 @@ int ctg_sysvals_read_live(struct ctg_sysvals *s, const char *proc_root);
 /* ip_local_port_range, default 32768 60999. */
 void ctg_sysvals_port_range(const struct ctg_sysvals *s, uint16_t *lo, uint16_t *hi);
 
-/*
- * Old names (the first version of this header), kept for callers written against it.
- * ctg_sysctls_set is NOT aliased: that name belongs to lib/ct/model.h (struct ctg_sysctls).
- */
-#define ctg_sysctl_set ctg_sysvals
-#define ctg_sysctls_init ctg_sysvals_init
-#define ctg_sysctls_release ctg_sysvals_release
-#define ctg_sysctls_set_arg ctg_sysvals_set_arg
-#define ctg_sysctls_get ctg_sysvals_get
-#define ctg_sysctls_get_u32 ctg_sysvals_get_u32
-#define ctg_sysctls_read_live ctg_sysvals_read_live
-#define ctg_sysctls_port_range ctg_sysvals_port_range
-
 /* ---- live ruleset ---- */
 
 enum ctg_ipt_backend {
@@ -169,7 +162,7 @@ int ctg_rules_capture(enum ctg_family family, const char *save_cmd, char **text,
 
 /*
  * Capture + ctg_ruleset_parse ("iptables-save" as source name). *rs is NULL on error.
- * Returns 0, the errors of ctg_rules_capture, -ENOSYS if the parser is not linked in.
+ * Returns 0, the errors of ctg_rules_capture, -ENOMEM.
  */
 int ctg_rules_read_live(enum ctg_family family, struct ctg_ruleset **rs,
 			enum ctg_ipt_backend *backend, struct ctg_diags *diags);

@@ -153,12 +153,16 @@ size_t ctg_diag_render(const struct ctg_diag *dg, char *buf, size_t size)
 	if (dg->line_text) {
 		ctg_sb_printf(&sb, "%s\n", dg->line_text);
 		if (dg->loc.col) {
-			unsigned end = dg->loc.end_col > dg->loc.col ? dg->loc.end_col : dg->loc.col;
+			unsigned len = (unsigned)strlen(dg->line_text);
+			unsigned col = dg->loc.col > len + 1 ? len + 1 : dg->loc.col;
+			unsigned end = dg->loc.end_col > col ? dg->loc.end_col : col;
 
-			for (unsigned i = 1; i < dg->loc.col; i++)
+			if (end > len + 1)
+				end = len + 1;
+			for (unsigned i = 1; i < col; i++)
 				ctg_sb_putc(&sb, dg->line_text[i - 1] == '\t' ? '\t' : ' ');
 			ctg_sb_putc(&sb, '^');
-			for (unsigned i = dg->loc.col; i < end; i++)
+			for (unsigned i = col; i < end; i++)
 				ctg_sb_putc(&sb, '~');
 			ctg_sb_putc(&sb, '\n');
 		}

@@ -226,25 +226,57 @@ static void parse_attr(const struct nlattr *a, struct ctg_ct_entry *e)
 	}
 }
 
-static int data_cb(const struct nlmsghdr *nlh, void *data)
+/* One IPCTNL_MSG_CT_NEW message into a new slot; entries of other families are dropped. */
+static int parse_msg(const struct nlmsghdr *nlh, struct ctg_ct_table *t)
 {
-	struct dump_ctx *ctx = data;
 	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
 	struct ctg_ct_entry *e;
 
-	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-		ctx->intr = true;
 	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*nfg)))
-		return MNL_CB_OK;
-	e = ctg_ct_table_push(ctx->t);
-	if (!e) {
-		ctx->err = -ENOMEM;
-		return MNL_CB_ERROR;
-	}
+		return 0;
+	if (nfg->nfgen_family != AF_INET && nfg->nfgen_family != AF_INET6)
+		return 0;
+	e = ctg_ct_table_push(t);
+	if (!e)
+		return -ENOMEM;
 	e->family = nfg->nfgen_family;
 	for_each_attr(a, (const char *)nfg + NLMSG_ALIGN(sizeof(*nfg)),
 		      nlh->nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(sizeof(*nfg)))) parse_attr(a, e);
-	return MNL_CB_OK;
+	return 0;
+}
+
+static int data_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *ctx = data;
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		ctx->intr = true;
+	ctx->err = parse_msg(nlh, ctx->t);
+	return ctx->err ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+int ctg_ct_read_nl_buf(struct ctg_ct_table *t, const void *buf, size_t len)
+{
+	uint16_t want = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
+	const char *p = buf;
+	int ret = 0;
+
+	/* not mnl_nlmsg_ok: it compares nlmsg_len as an int, unsafe on untrusted bytes */
+	while (!ret && len >= NLMSG_HDRLEN) {
+		const struct nlmsghdr *nlh = (const void *)p;
+		size_t n = nlh->nlmsg_len;
+
+		if (n < NLMSG_HDRLEN || n > len)
+			break;
+		if (nlh->nlmsg_type == want)
+			ret = parse_msg(nlh, t);
+		n = NLMSG_ALIGN(n);
+		if (n >= len)
+			break;
+		p += n;
+		len -= n;
+	}
+	return ret;
 }
 
 static struct mnl_socket *open_nl(void)

@@ -12,9 +12,6 @@
 
 extern char **environ;
 
-/* The parser lives in lib/ruleset; weak so this file links before it exists. */
-#pragma weak ctg_ruleset_parse
-
 const char *ctg_ipt_backend_name(enum ctg_ipt_backend b)
 {
 	switch (b) {
@@ -127,8 +124,6 @@ int ctg_rules_read_live(enum ctg_family family, struct ctg_ruleset **rs,
 	int ret;
 
 	*rs = NULL;
-	if (!ctg_ruleset_parse)
-		return -ENOSYS;
 	ret = ctg_rules_capture(family, NULL, &text, &len, backend);
 	if (ret)
 		return ret;

@@ -167,6 +167,7 @@ static int parse_line(struct ss_line *l, struct ctg_sock *sk)
 	const char *s;
 	size_t n;
 	uint32_t q;
+	uint8_t pfam;
 	int st;
 
 	if (!word(l, &s, &n) || proto_col(l, &s, &n, sk) || l->skip)
@@ -182,8 +183,11 @@ static int parse_line(struct ss_line *l, struct ctg_sock *sk)
 			return fail(l, l->p < l->end ? s : NULL, "bad queue size");
 	if (!word(l, &s, &n) || endpoint(l, s, n, &sk->family, &sk->laddr, &sk->lport))
 		return l->err ? -1 : fail(l, NULL, "missing local address");
-	if (!word(l, &s, &n) || endpoint(l, s, n, &sk->family, &sk->paddr, &sk->pport))
+	pfam = sk->family;
+	if (!word(l, &s, &n) || endpoint(l, s, n, &pfam, &sk->paddr, &sk->pport))
 		return l->err ? -1 : fail(l, NULL, "missing peer address");
+	if (pfam != sk->family)
+		return fail(l, s, "peer address family differs from the local one");
 	extras(l, sk);
 	ctg_src_sock_unmap(sk);
 	return 0;

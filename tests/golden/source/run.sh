@@ -33,4 +33,10 @@ for ct in *.ct; do
 	$CTGUARD conns --format json "${args[@]}" >"$tmp/json" || { echo "FAIL: $name json"; fail=1; }
 	check "$name.json" "$name.json" "$tmp/json"
 done
+# "-" reads stdin and gives the same rows
+if [ $regen = 0 ]; then
+	$CTGUARD conns --conntrack - --sockets host.ss \
+		--sysctl "net.ipv4.ip_local_port_range=32768 60999" <host.ct >"$tmp/stdin"
+	check "stdin" host.text "$tmp/stdin"
+fi
 exit $fail

@@ -5,6 +5,8 @@ NET=${CTG_TEST_NET:-42}
 . "$(dirname "$0")/lib-ns.sh"
 BULK=${CTG_BUILDDIR:?}/tools/ct-bulk-insert
 
+# entries get a start time, so conns can show their age
+ip netns exec $A sysctl -qw net.netfilter.nf_conntrack_timestamp=1 || exit 1
 # B: a TCP echo server on 3306 (v4+v6) and a UDP responder on 5353
 ip netns exec $B socat TCP6-LISTEN:3306,fork,reuseaddr,ipv6only=0 EXEC:cat &
 ip netns exec $B socat UDP4-RECVFROM:5353,fork EXEC:cat &
@@ -89,6 +91,7 @@ assert len(clients) == 4, clients
 for c in clients:
     assert c["role"] == "client", c
     assert c["conntrack"] and c["conntrack"]["direction"] == "original", c
+    assert c["conntrack"]["age"] is not None and 0 <= c["conntrack"]["age"] < 60, c
 assert sum(1 for c in clients if c["service"] == "mysql") == 3
 fwd = [c for c in conns if c["role"] == "forward"]
 assert len(fwd) == 55, len(fwd)

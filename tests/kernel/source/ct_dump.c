@@ -4,12 +4,18 @@
  * the readers (kernel tests).
  *   ctg-ct-dump nl | proc | text FILE
  *   ctg-ct-dump rules4 | rules6      (live iptables-save: backend and rule count)
+ *   ctg-ct-dump capture > FILE       (raw ctnetlink dump bytes, for fixtures)
+ *   ctg-ct-dump nlbuf FILE           (decode such a capture)
  * Fields compared across readers: family proto orig reply tcp-state status&TEXT_MASK mark
  * zone. Timeouts differ between reads and are left out unless -t.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include <ctguard/source.h>
 
@@ -19,6 +25,51 @@ static void tuple(int fam, const struct ctg_tuple *t)
 
 	printf(" %s:%u>%s:%u", ctg_addr_format(fam, &t->src, s, sizeof(s)), t->sport,
 	       ctg_addr_format(fam, &t->dst, d, sizeof(d)), t->dport);
+}
+
+/* Writes the raw messages of one dump to stdout (NLMSG_DONE excluded). */
+static int capture(void)
+{
+	static char buf[1 << 16];
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *nfg;
+
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return 1;
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->version = NFNETLINK_V0;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return 1;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		int rest = (int)n;
+
+		if (n <= 0)
+			return 1;
+		for (nlh = (void *)buf; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				mnl_socket_close(nl);
+				return 0;
+			}
+			fwrite(nlh, 1, nlh->nlmsg_len, stdout);
+		}
+	}
+}
+
+static int read_capture(struct ctg_ct_table *t, const char *path)
+{
+	static char buf[1 << 20];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return ctg_ct_read_nl_buf(t, buf, n);
 }
 
 static int rules(enum ctg_family fam, struct ctg_diags *d)
@@ -44,9 +95,16 @@ int main(int argc, char **argv)
 	int ret = 2;
 
 	ctg_ct_table_init(&t);
-	if (argc >= 2 && !strncmp(argv[1], "rules", 5))
-		return rules(argv[1][5] == '6' ? CTG_FAMILY_IPV6 : CTG_FAMILY_IPV4, d);
-	if (argc >= 2 && !strcmp(argv[1], "nl"))
+	if (argc >= 2 && !strncmp(argv[1], "rules", 5)) {
+		ret = rules(argv[1][5] == '6' ? CTG_FAMILY_IPV6 : CTG_FAMILY_IPV4, d);
+		ctg_diags_free(d);
+		return ret;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "capture"))
+		return capture();
+	if (argc >= 3 && !strcmp(argv[1], "nlbuf"))
+		ret = read_capture(&t, argv[2]);
+	else if (argc >= 2 && !strcmp(argv[1], "nl"))
 		ret = ctg_ct_read_nl(&t, 0);
 	else if (argc >= 2 && !strcmp(argv[1], "proc"))
 		ret = ctg_ct_read_proc(&t, getenv("PROC_ROOT"), d);
