@@ -24,15 +24,16 @@ static void fmt_usage(FILE *f)
 		   "  -4, --ipv4      the input is iptables-save text (default)\n"
 		   "  -h, --help      show this help\n"
 		   "\n"
-		   "Exit status: 0 ok (warnings allowed), 2 parse errors or bad usage, 3 I/O error.\n");
+		   "Exit status: 0 ok (warnings allowed), 2 parse errors or bad usage, 3 I/O "
+		   "error.\n");
 }
 
 int cmd_fmt(struct ctg_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "check", no_argument, NULL, 'c' }, { "counters", no_argument, NULL, 'C' },
-		{ "ipv6", no_argument, NULL, '6' },  { "ipv4", no_argument, NULL, '4' },
-		{ "help", no_argument, NULL, 'h' },  { NULL, 0, NULL, 0 },
+		{"check", no_argument, NULL, 'c'}, {"counters", no_argument, NULL, 'C'},
+		{"ipv6", no_argument, NULL, '6'},  {"ipv4", no_argument, NULL, '4'},
+		{"help", no_argument, NULL, 'h'},  {NULL, 0, NULL, 0},
 	};
 	enum ctg_family fam = CTG_FAMILY_IPV4;
 	bool check = false;

@@ -5,6 +5,7 @@
  * chain indexes; rule arrays handed over to the ruleset.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +17,12 @@ void ctg_table_discard(struct parser *p);
 
 /* Target extensions of iptables we may not model: "-j NAME" is then an unknown target. */
 static const char *const known_targets[] = {
-	"AUDIT",   "CHECKSUM", "CLASSIFY", "CLUSTERIP", "CONNMARK", "CONNSECMARK", "CT",
-	"DNAT",	   "DNPT",     "DSCP",	   "ECN",	"HL",	    "HMARK",	   "IDLETIMER",
-	"LED",	   "LOG",      "MARK",	   "MASQUERADE", "MIRROR",  "NETMAP",	   "NFLOG",
-	"NFQUEUE", "NOTRACK",  "RATEEST",  "REDIRECT",	"REJECT",   "SAME",	   "SECMARK",
-	"SET",	   "SNAT",     "SNPT",	   "SYNPROXY",	"TCPMSS",   "TCPOPTSTRIP", "TEE",
-	"TOS",	   "TPROXY",   "TRACE",	   "TTL",	"ULOG",	    "ipvs",
+	"AUDIT",   "CHECKSUM", "CLASSIFY", "CLUSTERIP",	 "CONNMARK", "CONNSECMARK", "CT",
+	"DNAT",	   "DNPT",     "DSCP",	   "ECN",	 "HL",	     "HMARK",	    "IDLETIMER",
+	"LED",	   "LOG",      "MARK",	   "MASQUERADE", "MIRROR",   "NETMAP",	    "NFLOG",
+	"NFQUEUE", "NOTRACK",  "RATEEST",  "REDIRECT",	 "REJECT",   "SAME",	    "SECMARK",
+	"SET",	   "SNAT",     "SNPT",	   "SYNPROXY",	 "TCPMSS",   "TCPOPTSTRIP", "TEE",
+	"TOS",	   "TPROXY",   "TRACE",	   "TTL",	 "ULOG",     "ipvs",
 };
 
 static bool known_target_name(const char *s)
@@ -74,6 +75,24 @@ static char *line_at(const struct ctg_ruleset *rs, uint32_t line)
 	return out;
 }
 
+static void commit_error(struct parser *p, const char *code, const struct ctg_loc *loc,
+			 const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void commit_error(struct parser *p, const char *code, const struct ctg_loc *loc,
+			 const char *hint, const char *fmt, ...)
+{
+	char msg[512], *text = line_at(p->rs, loc->line);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctg_diags_add(p->diags, CTG_SEV_ERROR, code, loc, text, hint, "%s", msg);
+	p->errors++;
+	free(text);
+}
+
 static const struct pchain *sort_base;
 
 static int cmp_user(const void *a, const void *b)
@@ -117,24 +136,99 @@ static void resolve_rules(struct parser *p, struct ctg_table *tb, const uint32_t
 			if ((r->target.verdict != CTG_V_JUMP && r->target.verdict != CTG_V_GOTO) ||
 			    r->target.chain >= 0)
 				continue;
-			old = ctg_chainmap_get(&p->map, r->target.name);
+			old = r->target.chain <= -2 ? -2 - r->target.chain
+						    : ctg_chainmap_get(&p->map, r->target.name);
 			if (old < 0) {
 				unresolved(p, r, names, tb->nchains);
 				continue;
 			}
 			if (r->target.raw) {
-				ctg_diags_add(p->diags, CTG_SEV_ERROR, "unknown-option", &r->target.loc,
-					      NULL, NULL, "unknown option after jump to chain \"%s\": %s",
-					      r->target.name, r->target.raw);
-				p->errors++;
+				commit_error(p, "unknown-option", &r->target.loc,
+					     "a jump to a user chain takes no options",
+					     "unknown option after jump to chain \"%s\": %s",
+					     r->target.name, r->target.raw);
 			}
 			r->target.chain = (int32_t)newidx[old];
+			if (tb->chains[r->target.chain].builtin)
+				commit_error(p, "bad-target", &r->target.loc, NULL,
+					     "cannot jump to built-in chain %s", r->target.name);
+		}
+	}
+}
+
+/*
+ * Loops reachable from a built-in chain are refused by the kernel (ELOOP / "Too many
+ * links"); unreachable ones are accepted. Iterative DFS over jump and goto edges.
+ */
+static void check_loops(struct parser *p, const struct ctg_table *tb)
+{
+	struct frame {
+		uint32_t chain, rule;
+	} *stack = malloc((tb->nchains + 1) * sizeof(*stack));
+	uint8_t *color = calloc(tb->nchains + 1, 1); /* 0 new, 1 on the stack, 2 done */
+
+	for (uint32_t b = 0; stack && color && b < tb->nchains && tb->chains[b].builtin; b++) {
+		size_t sp = 0;
+
+		if (color[b])
+			continue;
+		stack[sp++] = (struct frame){b, 0};
+		color[b] = 1;
+		while (sp) {
+			struct frame *f = &stack[sp - 1];
+			const struct ctg_chain *c = &tb->chains[f->chain];
+			const struct ctg_rule *r;
+			int32_t to;
+
+			if (f->rule == c->nrules) {
+				color[f->chain] = 2;
+				sp--;
+				continue;
+			}
+			r = &c->rules[f->rule++];
+			to = r->target.chain;
+			if ((r->target.verdict != CTG_V_JUMP && r->target.verdict != CTG_V_GOTO) ||
+			    to < 0 || tb->chains[to].builtin)
+				continue; /* a jump to a built-in chain is reported already */
+			if (color[to] == 1) {
+				commit_error(p, "chain-loop", &r->target.loc, NULL,
+					     "loop: chain %s reaches itself again through %s",
+					     r->target.name, c->name);
+			} else if (color[to] == 0) {
+				color[to] = 1;
+				stack[sp++] = (struct frame){(uint32_t)to, 0};
+			}
+		}
+	}
+	free(stack);
+	free(color);
+}
+
+/* Moves every rule to its final place (chain order) in place: dest[i] = final index. */
+static void permute(struct ctg_rule *v, uint32_t *dest, size_t n)
+{
+	struct ctg_rule tmp;
+
+	for (size_t i = 0; i < n; i++) {
+		while (dest[i] != i) {
+			uint32_t j = dest[i], dj = dest[j];
+
+			tmp = v[j];
+			v[j] = v[i];
+			v[i] = tmp;
+			dest[i] = dj;
+			dest[j] = j;
 		}
 	}
 }
 
 static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, uint32_t *newidx)
 {
+	uint32_t *dest = malloc((p->ntr + 1) * sizeof(*dest));
+	size_t off = 0;
+
+	if (!dest)
+		return -ENOMEM;
 	for (uint32_t i = 0; i < tb->nchains; i++) {
 		struct pchain *pc = &p->chains[order[i]];
 		struct ctg_chain *c = &tb->chains[i];
@@ -150,18 +244,28 @@ static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, u
 		c->nrules = pc->n;
 		if (pc->builtin)
 			tb->hook_chain[pc->hook] = (int32_t)i;
-		if (pc->n) {
-			struct ctg_rule *shrunk = realloc(pc->rules, pc->n * sizeof(*shrunk));
-
-			if (shrunk)
-				pc->rules = shrunk;
-			if (track(p, pc->rules))
-				return -ENOMEM;
-			c->rules = pc->rules;
-			pc->rules = NULL;
-		}
-		p->rs->nrules += pc->n;
+		for (uint32_t k = 0; k < pc->n; k++)
+			dest[pc->idx[k]] = (uint32_t)(off + k);
+		off += pc->n;
 	}
+	permute(p->trules, dest, p->ntr);
+	free(dest);
+	if (p->ntr) {
+		struct ctg_rule *shrunk = realloc(p->trules, p->ntr * sizeof(*shrunk));
+
+		if (shrunk)
+			p->trules = shrunk;
+		if (track(p, p->trules))
+			return -ENOMEM;
+	}
+	off = 0;
+	for (uint32_t i = 0; i < tb->nchains; i++) {
+		tb->chains[i].rules = tb->chains[i].nrules ? p->trules + off : NULL;
+		off += tb->chains[i].nrules;
+	}
+	p->rs->nrules += p->ntr;
+	p->trules = NULL; /* the ruleset owns it now */
+	p->ntr = p->captr = 0;
 	return 0;
 }
 
@@ -197,6 +301,7 @@ void ctg_table_commit(struct parser *p)
 	for (uint32_t i = 0; i < n; i++)
 		names[i] = tb->chains[i].name;
 	resolve_rules(p, tb, newidx, names);
+	check_loops(p, tb);
 out:
 	free(order);
 	free(newidx);
@@ -207,8 +312,12 @@ out:
 void ctg_table_discard(struct parser *p)
 {
 	for (size_t i = 0; i < p->nchains; i++)
-		free(p->chains[i].rules);
+		free(p->chains[i].idx);
 	p->nchains = 0;
+	p->last_chain = -1;
+	free(p->trules);
+	p->trules = NULL;
+	p->ntr = p->captr = 0;
 	ctg_chainmap_release(&p->map);
 	p->table = -1;
 }

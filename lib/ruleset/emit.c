@@ -109,11 +109,15 @@ static void emit_table(const struct ctg_ruleset *rs, enum ctg_table_id id, unsig
 			b = ch->policy_bytes;
 		}
 		ctg_sb_printf(sb, ":%s %s [%llu:%llu]\n", ch->name,
-			      !ch->builtin ? "-" : ch->policy == CTG_V_DROP ? "DROP" : "ACCEPT", p, b);
+			      !ch->builtin		 ? "-"
+			      : ch->policy == CTG_V_DROP ? "DROP"
+							 : "ACCEPT",
+			      p, b);
 	}
 	for (uint32_t c = 0; c < t->nchains; c++)
 		for (uint32_t i = 0; i < t->chains[c].nrules; i++)
-			ctg_rule_emit(&t->chains[c].rules[i], t->chains[c].name, rs->family, flags, sb);
+			ctg_rule_emit(&t->chains[c].rules[i], t->chains[c].name, rs->family, flags,
+				      sb);
 	ctg_sb_puts(sb, "COMMIT\n");
 }
 

@@ -63,6 +63,20 @@ static int push_word(struct ctg_lexline *l, const char *s, size_t start, size_t 
 	return 0;
 }
 
+int ctg_lex_insert(struct ctg_lexline *l, size_t at, const struct ctg_word *w)
+{
+	if (push_word(l, w->s, 0, 0, false))
+		return -ENOMEM;
+	memmove(&l->w[at + 1], &l->w[at], (l->n - 1 - at) * sizeof(*l->w));
+	l->w[at] = *w;
+	return 0;
+}
+
+/* 1 = blank, 2 = '"', 0 = ordinary */
+static const uint8_t cls[256] = {
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\v'] = 1, ['\f'] = 1, ['"'] = 2,
+};
+
 int ctg_lex_line(struct ctg_lexline *l, const char *line, size_t len, unsigned *err_col)
 {
 	bool quote = false, escaped = false, inword = false, wq = false;
@@ -93,7 +107,8 @@ int ctg_lex_line(struct ctg_lexline *l, const char *line, size_t len, unsigned *
 			}
 			continue;
 		}
-		if (c == '"') {
+		switch (cls[(unsigned char)c]) {
+		case 2:
 			quote = true;
 			wq = true;
 			qstart = i;
@@ -102,8 +117,7 @@ int ctg_lex_line(struct ctg_lexline *l, const char *line, size_t len, unsigned *
 				start = i;
 			}
 			continue;
-		}
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') {
+		case 1:
 			if (inword) {
 				l->buf[o++] = '\0';
 				if (push_word(l, l->buf + wbeg, start, i - 1, wq))
@@ -112,12 +126,21 @@ int ctg_lex_line(struct ctg_lexline *l, const char *line, size_t len, unsigned *
 				inword = false;
 			}
 			continue;
+		default: {
+			/* a run of ordinary characters in one go */
+			size_t j = i + 1;
+
+			while (j < len && !cls[(unsigned char)line[j]])
+				j++;
+			if (!inword) {
+				inword = true;
+				start = i;
+			}
+			memcpy(l->buf + o, line + i, j - i);
+			o += j - i;
+			i = j - 1;
 		}
-		if (!inword) {
-			inword = true;
-			start = i;
 		}
-		l->buf[o++] = c;
 	}
 	if (quote) {
 		*err_col = (unsigned)qstart + 1;

@@ -8,10 +8,10 @@
 #include <stdint.h>
 
 struct ctg_word {
-	const char *s;    /* unquoted, unescaped, NUL-terminated */
-	uint16_t col;     /* 1-based first column in the line */
+	const char *s;	  /* unquoted, unescaped, NUL-terminated */
+	uint16_t col;	  /* 1-based first column in the line */
 	uint16_t end_col; /* inclusive last column */
-	bool quoted;      /* some part was in double quotes: never an option or "!" */
+	bool quoted;	  /* some part was in double quotes: never an option or "!" */
 };
 
 /* An unquoted "!" (negation). */
@@ -41,5 +41,7 @@ void ctg_lex_release(struct ctg_lexline *l);
  * unterminated quote (*err_col = column of the opening quote).
  */
 int ctg_lex_line(struct ctg_lexline *l, const char *line, size_t len, unsigned *err_col);
+/* Inserts a word at position at (words after it move up). 0 or -ENOMEM. */
+int ctg_lex_insert(struct ctg_lexline *l, size_t at, const struct ctg_word *w);
 
 #endif

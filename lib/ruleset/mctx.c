@@ -15,7 +15,8 @@ int ctg_mctx_error(struct ctg_mctx *c, const char *code, const char *hint, const
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (c->diags)
-		ctg_diags_add(c->diags, CTG_SEV_ERROR, code, &c->loc, c->line_text, hint, "%s", msg);
+		ctg_diags_add(c->diags, CTG_SEV_ERROR, code, &c->loc, c->line_text, hint, "%s",
+			      msg);
 	c->nerrors++;
 	return -EINVAL;
 }
@@ -29,5 +30,6 @@ void ctg_mctx_warn(struct ctg_mctx *c, const char *code, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (c->diags)
-		ctg_diags_add(c->diags, CTG_SEV_WARNING, code, &c->loc, c->line_text, NULL, "%s", msg);
+		ctg_diags_add(c->diags, CTG_SEV_WARNING, code, &c->loc, c->line_text, NULL, "%s",
+			      msg);
 }

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "parse.h"
 
@@ -19,7 +21,7 @@ int ctg_parse_counters(const char *s, uint64_t *pkts, uint64_t *bytes);
 
 struct ctg_loc ctg_parse_loc(const struct parser *p, unsigned col, unsigned end_col)
 {
-	struct ctg_loc l = { .src = p->src, .line = p->lineno };
+	struct ctg_loc l = {.src = p->src, .line = p->lineno};
 
 	l.col = col > UINT16_MAX ? UINT16_MAX : (uint16_t)col;
 	l.end_col = end_col > UINT16_MAX ? UINT16_MAX : (uint16_t)end_col;
@@ -61,7 +63,7 @@ void ctg_parse_warn(struct parser *p, const char *code, unsigned col, unsigned e
 /* "[pkts:bytes]" */
 int ctg_parse_counters(const char *s, uint64_t *pkts, uint64_t *bytes)
 {
-	uint64_t v[2] = { 0, 0 };
+	uint64_t v[2] = {0, 0};
 
 	if (*s++ != '[')
 		return -EINVAL;
@@ -97,7 +99,7 @@ static void table_line(struct parser *p)
 		p->table = -1;
 	}
 	if (t < 0) {
-		static const char *const names[] = { "filter", "nat", "mangle", "raw", "security" };
+		static const char *const names[] = {"filter", "nat", "mangle", "raw", "security"};
 		const char *s = ctg_misspell_suggest(w->s + 1, names, 5);
 		char hint[64];
 
@@ -201,8 +203,9 @@ static void chain_line(struct parser *p)
 				"chain line needs a policy (\"-\" for user chains)");
 		return;
 	}
-	name = ctg_arena_intern(p->rs->arena, name, strlen(name));
 	idx = ctg_chainmap_get(&p->map, name);
+	if (idx < 0)
+		name = ctg_arena_intern(p->rs->arena, name, strlen(name));
 	if (idx >= 0 && p->chains[idx].declared) {
 		ctg_parse_error(p, "duplicate-chain", w[0].col, w[0].end_col, NULL,
 				"chain \"%s\" is declared twice", name);
@@ -241,8 +244,8 @@ static void dispatch_line(struct parser *p)
 		else
 			ctg_table_commit(p);
 		if (p->lx.n > 1)
-			ctg_parse_error(p, "unexpected-argument", w[1].col,
-					w[p->lx.n - 1].end_col, NULL, "unexpected text after COMMIT");
+			ctg_parse_error(p, "unexpected-argument", w[1].col, w[p->lx.n - 1].end_col,
+					NULL, "unexpected text after COMMIT");
 		return;
 	}
 	if (p->table == -2)
@@ -308,9 +311,25 @@ static void one_line(struct parser *p)
 	dispatch_line(p);
 }
 
+/*
+ * A mapped file: the pages already parsed are given back to the page cache as we go (they
+ * fault in again if a diagnostic needs them), so a big file does not stay resident.
+ */
+static void release_parsed(struct parser *p, const char *text, size_t pos, size_t *done)
+{
+	const size_t step = 4u << 20;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), end;
+
+	if (!p->priv->text_mapped || pos < *done + step)
+		return;
+	end = pos / pg * pg;
+	madvise((char *)text + *done, end - *done, MADV_DONTNEED);
+	*done = end;
+}
+
 static void run(struct parser *p, const char *text, size_t len)
 {
-	size_t pos = 0;
+	size_t pos = 0, released = 0;
 
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
@@ -323,6 +342,7 @@ static void run(struct parser *p, const char *text, size_t len)
 		}
 		one_line(p);
 		pos += n + 1;
+		release_parsed(p, text, pos, &released);
 	}
 	p->line = NULL;
 	if (p->table >= 0) {
@@ -334,20 +354,29 @@ static void run(struct parser *p, const char *text, size_t len)
 	}
 }
 
-static struct ctg_ruleset *parse_owned(char *text, size_t len, const char *name,
+static void free_text(char *text, size_t len, bool mapped)
+{
+	if (mapped)
+		munmap(text, len);
+	else
+		free(text);
+}
+
+static struct ctg_ruleset *parse_owned(char *text, size_t len, bool mapped, const char *name,
 				       enum ctg_family family, struct ctg_diags *diags)
 {
 	struct rs_priv *priv = calloc(1, sizeof(*priv));
-	struct parser p = { .diags = diags, .table = -1 };
+	struct parser p = {.diags = diags, .table = -1};
 
 	if (!priv) {
-		free(text);
+		free_text(text, len, mapped);
 		errno = ENOMEM;
 		return NULL;
 	}
+	priv->text_mapped = mapped;
 	priv->rs.arena = ctg_arena_new(len / 2 + 4096);
 	if (!priv->rs.arena) {
-		free(text);
+		free_text(text, len, mapped);
 		free(priv);
 		errno = ENOMEM;
 		return NULL;
@@ -381,7 +410,7 @@ struct ctg_ruleset *ctg_ruleset_parse(const char *text, size_t len, const char *
 	}
 	memcpy(copy, text, len);
 	copy[len] = '\0';
-	return parse_owned(copy, len, name, family, diags);
+	return parse_owned(copy, len, false, name, family, diags);
 }
 
 static char *read_all(FILE *f, size_t *len)
@@ -426,17 +455,26 @@ struct ctg_ruleset *ctg_ruleset_parse_file(const char *path, enum ctg_family fam
 {
 	bool is_stdin = !strcmp(path, "-");
 	FILE *f = is_stdin ? stdin : fopen(path, "re");
+	struct stat st;
 	size_t len = 0;
 	char *text;
 
 	if (!f)
 		return NULL;
+	/* big regular files are mapped (see release_parsed) */
+	if (!is_stdin && !fstat(fileno(f), &st) && S_ISREG(st.st_mode) && st.st_size >= (1 << 22)) {
+		text = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
+		if (text != MAP_FAILED) {
+			fclose(f);
+			return parse_owned(text, (size_t)st.st_size, true, path, family, diags);
+		}
+	}
 	text = read_all(f, &len);
 	if (!is_stdin)
 		fclose(f);
 	if (!text)
 		return NULL;
-	return parse_owned(text, len, is_stdin ? "<stdin>" : path, family, diags);
+	return parse_owned(text, len, false, is_stdin ? "<stdin>" : path, family, diags);
 }
 
 void ctg_ruleset_free(struct ctg_ruleset *rs)
@@ -448,7 +486,7 @@ void ctg_ruleset_free(struct ctg_ruleset *rs)
 	for (size_t i = 0; i < priv->nallocs; i++)
 		free(priv->allocs[i]);
 	free(priv->allocs);
-	free(rs->text);
+	free_text(rs->text, rs->text_len, priv->text_mapped);
 	ctg_arena_free(rs->arena);
 	free(priv);
 }

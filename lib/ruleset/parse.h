@@ -14,15 +14,19 @@ struct pchain {
 	enum ctg_hook hook;
 	enum ctg_verdict policy;
 	uint64_t ppkts, pbytes;
-	struct ctg_rule *rules; /* malloc'd, handed to the ruleset at COMMIT */
+	uint32_t *idx; /* indexes into parser.trules, in chain order */
 	uint32_t n, cap;
 	struct ctg_loc loc;
 };
 
-/* Pointer-keyed hash (names are interned) from chain name to pchain index. */
+/* Hash map from chain name (keys are the interned names) to pchain index. */
+struct chainmap_slot {
+	const char *key;
+	uint32_t hash, val;
+};
+
 struct chainmap {
-	const char **keys;
-	uint32_t *vals;
+	struct chainmap_slot *slots;
 	size_t cap, n;
 };
 
@@ -31,6 +35,7 @@ struct rs_priv {
 	struct ctg_ruleset rs;
 	void **allocs; /* malloc'd rule arrays */
 	size_t nallocs, capallocs;
+	bool text_mapped; /* rs.text is a read-only file mapping (munmap, not free) */
 };
 
 struct parser {
@@ -52,6 +57,11 @@ struct parser {
 	struct pchain *chains;
 	size_t nchains, capchains;
 	struct chainmap map;
+	int last_chain; /* chain of the previous rule line, -1 */
+	/* rules of the table in parse order; COMMIT permutes them in place so that each
+	 * chain's rules are contiguous, and hands the array to the ruleset */
+	struct ctg_rule *trules;
+	size_t ntr, captr;
 	/* scratch for rule building */
 	struct ctg_match *mv;
 	uint8_t (*seen_opts)[32];
@@ -83,7 +93,6 @@ int ctg_parse_addr_mask(enum ctg_family f, const char *s, struct ctg_addr *addr,
 int ctg_parse_proto(const char *s, uint8_t *proto);
 const char *ctg_proto_name(uint8_t proto); /* NULL when it has no name */
 int ctg_parse_iface(const char *s, struct ctg_iface *ifc);
-
 
 /* ------------------------------------------------------------ one rule */
 

@@ -15,18 +15,31 @@
 
 int ctg_parse_counters(const char *s, uint64_t *pkts, uint64_t *bytes);
 
-enum ipopt { O_SRC, O_DST, O_IN, O_OUT, O_PROTO, O_FRAG, O_JUMP, O_GOTO, O_MATCH, O_COUNTERS, O_V4, O_V6 };
+enum ipopt {
+	O_SRC,
+	O_DST,
+	O_IN,
+	O_OUT,
+	O_PROTO,
+	O_FRAG,
+	O_JUMP,
+	O_GOTO,
+	O_MATCH,
+	O_COUNTERS,
+	O_V4,
+	O_V6
+};
 
 static const struct {
 	const char *s, *l, *l2;
 	enum ipopt o;
 } ipopts[] = {
-	{ "-s", "--source", "--src", O_SRC },	  { "-d", "--destination", "--dst", O_DST },
-	{ "-i", "--in-interface", NULL, O_IN },	  { "-o", "--out-interface", NULL, O_OUT },
-	{ "-p", "--protocol", NULL, O_PROTO },	  { "-f", "--fragment", NULL, O_FRAG },
-	{ "-j", "--jump", NULL, O_JUMP },	  { "-g", "--goto", NULL, O_GOTO },
-	{ "-m", "--match", NULL, O_MATCH },	  { "-c", "--set-counters", NULL, O_COUNTERS },
-	{ "-4", "--ipv4", NULL, O_V4 },		  { "-6", "--ipv6", NULL, O_V6 },
+	{"-s", "--source", "--src", O_SRC},   {"-d", "--destination", "--dst", O_DST},
+	{"-i", "--in-interface", NULL, O_IN}, {"-o", "--out-interface", NULL, O_OUT},
+	{"-p", "--protocol", NULL, O_PROTO},  {"-f", "--fragment", NULL, O_FRAG},
+	{"-j", "--jump", NULL, O_JUMP},	      {"-g", "--goto", NULL, O_GOTO},
+	{"-m", "--match", NULL, O_MATCH},     {"-c", "--set-counters", NULL, O_COUNTERS},
+	{"-4", "--ipv4", NULL, O_V4},	      {"-6", "--ipv6", NULL, O_V6},
 };
 
 void ctg_rule_error(struct rctx *rc, const char *code, const struct ctg_word *w, const char *hint,
@@ -115,9 +128,12 @@ static void addr_opt(struct rctx *rc, const struct ctg_word *opt, bool dst, bool
 		if (*n == CTG_MAX_ADDRS)
 			return ctg_rule_error(rc, "bad-address", a, NULL, "too many addresses");
 		if (ctg_parse_addr_mask(rc->p->rs->family, tok, &av[*n], &mv[*n]))
-			return ctg_rule_error(rc, "bad-address", a,
-					      looks_like_host(tok) ? "host names are not resolved; write an address" : NULL,
-					      "bad address \"%s\"", tok);
+			return ctg_rule_error(
+				rc, "bad-address", a,
+				looks_like_host(tok)
+					? "host names are not resolved; write an address"
+					: NULL,
+				"bad address \"%s\"", tok);
 		(*n)++;
 	}
 	if (*n == 0)
@@ -145,8 +161,11 @@ static void iface_opt(struct rctx *rc, const struct ctg_word *opt, bool out, boo
 		return ctg_rule_error(rc, "duplicate-option", opt, NULL,
 				      "multiple %s flags not allowed", out ? "-o" : "-i");
 	if (ctg_parse_iface(a->s, ifc))
-		return ctg_rule_error(rc, "bad-interface", a, NULL, "bad interface name \"%s\"", a->s);
+		return ctg_rule_error(rc, "bad-interface", a, NULL, "bad interface name \"%s\"",
+				      a->s);
 	ifc->inv = inv;
+	if (!strcmp(a->s, "+") && !inv)
+		ifc->set = false; /* "+" is any interface: iptables drops it */
 	if (out)
 		rc->out_w = opt;
 	else
@@ -155,23 +174,27 @@ static void iface_opt(struct rctx *rc, const struct ctg_word *opt, bool out, boo
 
 static void proto_opt(struct rctx *rc, const struct ctg_word *opt, bool inv)
 {
-	static const char *const names[] = { "tcp", "udp", "icmp", "ipv6-icmp", "sctp", "udplite",
-					     "esp", "ah", "gre", "all" };
+	static const char *const names[] = {"tcp",     "udp", "icmp", "ipv6-icmp", "sctp",
+					    "udplite", "esp", "ah",   "gre",	   "all"};
 	const struct ctg_word *a = ctg_rule_arg(rc, opt, &inv);
 
 	if (!a)
 		return;
 	if (rc->r.proto_set)
-		return ctg_rule_error(rc, "duplicate-option", opt, NULL, "multiple -p flags not allowed");
+		return ctg_rule_error(rc, "duplicate-option", opt, NULL,
+				      "multiple -p flags not allowed");
 	if (ctg_parse_proto(a->s, &rc->r.proto)) {
 		const char *s = ctg_misspell_suggest(a->s, names, sizeof(names) / sizeof(names[0]));
 		char hint[64];
 
 		if (s)
 			snprintf(hint, sizeof(hint), "did you mean \"%s\"?", s);
-		return ctg_rule_error(rc, "bad-protocol", a, s ? hint : NULL, "unknown protocol \"%s\"",
-				      a->s);
+		return ctg_rule_error(rc, "bad-protocol", a, s ? hint : NULL,
+				      "unknown protocol \"%s\"", a->s);
 	}
+	if (inv && rc->r.proto == 0)
+		return ctg_rule_error(rc, "bad-negation", a, NULL,
+				      "rule would never match protocol (\"! -p %s\")", a->s);
 	rc->r.proto_set = true;
 	rc->r.inv_proto = inv;
 	rc->mc.proto = rc->r.proto;
@@ -180,15 +203,26 @@ static void proto_opt(struct rctx *rc, const struct ctg_word *opt, bool inv)
 
 static void counters_opt(struct rctx *rc, const struct ctg_word *opt)
 {
-	const struct ctg_word *a = ctg_rule_arg(rc, opt, NULL), *b;
+	const struct ctg_word *a = ctg_rule_arg(rc, opt, NULL), *b = NULL;
+	const char *bs;
 	char *e1, *e2;
 
-	if (!a || !(b = ctg_rule_arg(rc, opt, NULL)))
+	if (!a)
+		return;
+	/* "-c PKTS BYTES" or "-c PKTS,BYTES" */
+	bs = strchr(a->s, ',');
+	if (bs)
+		bs++;
+	else if ((b = ctg_rule_arg(rc, opt, NULL)))
+		bs = b->s;
+	else
 		return;
 	rc->r.pkts = strtoull(a->s, &e1, 10);
-	rc->r.bytes = strtoull(b->s, &e2, 10);
-	if (*e1 || *e2 || !isdigit((unsigned char)a->s[0]) || !isdigit((unsigned char)b->s[0]))
-		return ctg_rule_error(rc, "bad-counters", a, NULL, "bad counters \"%s %s\"", a->s, b->s);
+	rc->r.bytes = strtoull(bs, &e2, 10);
+	if ((*e1 && *e1 != ',') || *e2 || !isdigit((unsigned char)a->s[0]) ||
+	    !isdigit((unsigned char)bs[0]))
+		return ctg_rule_error(rc, "bad-counters", a, NULL, "bad counters \"%s%s%s\"", a->s,
+				      b ? " " : "", b ? b->s : "");
 	rc->r.has_counters = true;
 }
 
@@ -197,8 +231,10 @@ static void ip_option(struct rctx *rc, const struct ctg_word *opt, enum ipopt o)
 	bool inv = rc->inv;
 
 	rc->inv = false;
-	if (inv && (o == O_JUMP || o == O_GOTO || o == O_MATCH || o == O_COUNTERS || o == O_V4 || o == O_V6))
-		return ctg_rule_error(rc, "bad-negation", opt, NULL, "\"!\" not allowed before %s", opt->s);
+	if (inv && (o == O_JUMP || o == O_GOTO || o == O_MATCH || o == O_COUNTERS || o == O_V4 ||
+		    o == O_V6))
+		return ctg_rule_error(rc, "bad-negation", opt, NULL, "\"!\" not allowed before %s",
+				      opt->s);
 	ctg_rule_close_unknown(rc);
 	switch (o) {
 	case O_SRC:
@@ -211,9 +247,11 @@ static void ip_option(struct rctx *rc, const struct ctg_word *opt, enum ipopt o)
 		return proto_opt(rc, opt, inv);
 	case O_FRAG:
 		if (rc->p->rs->family == CTG_FAMILY_IPV6)
-			return ctg_rule_error(rc, "bad-option", opt, NULL, "-f is not supported for IPv6");
+			return ctg_rule_error(rc, "bad-option", opt, NULL,
+					      "-f is not supported for IPv6");
 		if (rc->r.frag_set)
-			return ctg_rule_error(rc, "duplicate-option", opt, NULL, "multiple -f flags not allowed");
+			return ctg_rule_error(rc, "duplicate-option", opt, NULL,
+					      "multiple -f flags not allowed");
 		rc->r.frag_set = true;
 		rc->r.inv_frag = inv;
 		return;
@@ -221,8 +259,12 @@ static void ip_option(struct rctx *rc, const struct ctg_word *opt, enum ipopt o)
 		return counters_opt(rc, opt);
 	case O_V4:
 	case O_V6:
-		if ((o == O_V4) != (rc->p->rs->family == CTG_FAMILY_IPV4))
-			rc->ignore = true;
+		if ((o == O_V4) != (rc->p->rs->family == CTG_FAMILY_IPV4) && !rc->ignore) {
+			rc->ignore = true; /* as iptables-restore does: the rule is for the other
+					      family */
+			ctg_parse_warn(rc->p, "other-family", opt->col, opt->end_col,
+				       "rule is for %s only: skipped", o == O_V4 ? "IPv4" : "IPv6");
+		}
 		return;
 	case O_MATCH:
 	case O_JUMP:
@@ -238,6 +280,46 @@ static void ip_option(struct rctx *rc, const struct ctg_word *opt, enum ipopt o)
 	}
 }
 
+/* getopt forms: "--name=value" and "-Xvalue" ("-ptcp") become two words. */
+static void split_attached(struct rctx *rc)
+{
+	static const char *const shorts[] = {"-s", "-d", "-i", "-o", "-p", "-j", "-g", "-m", "-c"};
+	struct ctg_lexline *lx = &rc->p->lx;
+	struct ctg_word *w = &lx->w[rc->i], nw = {0};
+	char *s = (char *)w->s, *eq;
+
+	if (w->quoted || s[0] != '-' || !s[1] || !s[2])
+		return;
+	if (s[1] == '-') {
+		eq = strchr(s, '=');
+		if (!eq)
+			return;
+		*eq = '\0';
+		nw.s = eq + 1;
+		nw.col = (uint16_t)(w->col + (eq - s) + 1);
+		nw.end_col = w->end_col;
+		w->end_col = (uint16_t)(nw.col - 2);
+	} else {
+		size_t k = 0;
+
+		while (k < sizeof(shorts) / sizeof(shorts[0]) && shorts[k][1] != s[1])
+			k++;
+		if (k == sizeof(shorts) / sizeof(shorts[0]))
+			return;
+		nw.s = s + 2;
+		nw.col = (uint16_t)(w->col + 2);
+		nw.end_col = w->end_col;
+		w->s = shorts[k];
+		w->end_col = (uint16_t)(w->col + 1);
+	}
+	if (ctg_lex_insert(lx, rc->i + 1, &nw)) {
+		rc->err = true;
+		return;
+	}
+	rc->w = lx->w;
+	rc->n = lx->n;
+}
+
 static void one_word(struct rctx *rc)
 {
 	const struct ctg_word *w = &rc->w[rc->i];
@@ -251,9 +333,13 @@ static void one_word(struct rctx *rc)
 		rc->i++;
 		return;
 	}
+	if (ctg_word_is_opt(w) && w->s[1] && w->s[2]) {
+		split_attached(rc);
+		w = &rc->w[rc->i];
+	}
 	if (!ctg_word_is_opt(w) || !w->s[1])
-		return ctg_rule_error(rc, "unexpected-argument", w, NULL, "unexpected argument \"%s\"",
-				      w->s);
+		return ctg_rule_error(rc, "unexpected-argument", w, NULL,
+				      "unexpected argument \"%s\"", w->s);
 	o = ctg_ipopt_lookup(w->s);
 	if (o >= 0) {
 		rc->i++;
@@ -265,19 +351,33 @@ static void one_word(struct rctx *rc)
 	ctg_rule_module_option(rc);
 }
 
-static int reserve_rules(struct pchain *c, size_t more)
+static int reserve_rules(struct rctx *rc, struct pchain *c, size_t more)
 {
-	if (c->n + more > c->cap) {
-		/* most chains are small (kube-proxy: 2-7 rules): start tiny, grow by 1.5 */
-		size_t ncap = c->cap ? c->cap + c->cap / 2 + 1 : 2;
+	struct parser *p = rc->p;
+
+	if (p->ntr + more > p->captr) {
+		size_t ncap = p->captr ? p->captr * 2 : 256;
 		struct ctg_rule *nr;
 
-		while (ncap < c->n + more)
-			ncap += ncap / 2 + 1;
-		nr = realloc(c->rules, ncap * sizeof(*nr));
+		while (ncap < p->ntr + more)
+			ncap *= 2;
+		nr = realloc(p->trules, ncap * sizeof(*nr));
 		if (!nr)
 			return -ENOMEM;
-		c->rules = nr;
+		p->trules = nr;
+		p->captr = ncap;
+	}
+	if (c->n + more > c->cap) {
+		/* most chains are small (kube-proxy: 2-7 rules) */
+		size_t ncap = c->cap ? c->cap * 2 : 4;
+		uint32_t *ni;
+
+		while (ncap < c->n + more)
+			ncap *= 2;
+		ni = realloc(c->idx, ncap * sizeof(*ni));
+		if (!ni)
+			return -ENOMEM;
+		c->idx = ni;
 		c->cap = (uint32_t)ncap;
 	}
 	return 0;
@@ -287,25 +387,26 @@ static int reserve_rules(struct pchain *c, size_t more)
 static void store_rule(struct rctx *rc, uint32_t pos)
 {
 	struct pchain *c = rc->chain;
+	struct parser *p = rc->p;
 	size_t ns = rc->ns ? rc->ns : 1, nd = rc->nd ? rc->nd : 1, k = 0;
 	struct ctg_match *mv = NULL;
 
 	if (rc->nm) {
-		mv = ctg_arena_alloc(rc->p->rs->arena, rc->nm * sizeof(*mv));
+		mv = ctg_arena_alloc(p->rs->arena, rc->nm * sizeof(*mv));
 		if (!mv)
 			return;
-		memcpy(mv, rc->p->mv, rc->nm * sizeof(*mv));
+		memcpy(mv, p->mv, rc->nm * sizeof(*mv));
 	}
 	rc->r.matches = mv;
 	rc->r.nmatches = (uint16_t)rc->nm;
-	if (reserve_rules(c, ns * nd)) {
-		rc->p->errors++;
+	if (reserve_rules(rc, c, ns * nd)) {
+		p->errors++;
 		return;
 	}
-	memmove(&c->rules[pos + ns * nd], &c->rules[pos], (c->n - pos) * sizeof(*c->rules));
+	memmove(&c->idx[pos + ns * nd], &c->idx[pos], (c->n - pos) * sizeof(*c->idx));
 	for (size_t s = 0; s < ns; s++)
 		for (size_t d = 0; d < nd; d++) {
-			struct ctg_rule *r = &c->rules[pos + k++];
+			struct ctg_rule *r = &p->trules[p->ntr];
 
 			*r = rc->r;
 			if (rc->ns) {
@@ -316,6 +417,7 @@ static void store_rule(struct rctx *rc, uint32_t pos)
 				r->dst = rc->daddr[d];
 				r->dmsk = rc->dmask[d];
 			}
+			c->idx[pos + k++] = (uint32_t)p->ntr++;
 		}
 	c->n += (uint32_t)(ns * nd);
 }
@@ -324,7 +426,8 @@ static void check_ifaces(struct rctx *rc)
 {
 	if (!rc->chain->builtin)
 		return;
-	if (rc->r.in.set && (rc->chain->hook == CTG_HOOK_OUTPUT || rc->chain->hook == CTG_HOOK_POSTROUTING))
+	if (rc->r.in.set &&
+	    (rc->chain->hook == CTG_HOOK_OUTPUT || rc->chain->hook == CTG_HOOK_POSTROUTING))
 		ctg_rule_error(rc, "bad-interface", rc->in_w, NULL, "-i is not valid in chain %s",
 			       rc->chain->name);
 	else if (rc->r.out.set &&
@@ -338,7 +441,6 @@ static long command(struct rctx *rc)
 {
 	const struct ctg_word *cmd = &rc->w[rc->i++], *cw;
 	bool insert = !strcmp(cmd->s, "-I") || !strcmp(cmd->s, "--insert");
-	const char *name;
 	int idx;
 	long pos;
 
@@ -353,8 +455,13 @@ static long command(struct rctx *rc)
 		return -1;
 	}
 	cw = &rc->w[rc->i++];
-	name = ctg_arena_intern(rc->p->rs->arena, cw->s, strlen(cw->s));
-	idx = ctg_chainmap_get(&rc->p->map, name);
+	/* iptables-save groups rules by chain: most lines append to the previous line's chain */
+	if (rc->p->last_chain >= 0 && (size_t)rc->p->last_chain < rc->p->nchains &&
+	    !strcmp(rc->p->chains[rc->p->last_chain].name, cw->s))
+		idx = rc->p->last_chain;
+	else
+		idx = ctg_chainmap_get(&rc->p->map, cw->s);
+	rc->p->last_chain = idx;
 	if (idx < 0) {
 		const char **names = malloc((rc->p->nchains + 1) * sizeof(*names));
 		const char *s = NULL;
@@ -366,8 +473,9 @@ static long command(struct rctx *rc)
 			s = ctg_misspell_suggest(cw->s, names, rc->p->nchains);
 		if (s)
 			snprintf(hint, sizeof(hint), "did you mean \"%s\"?", s);
-		ctg_rule_error(rc, "unknown-chain", cw, s ? hint : "declare it with \":NAME - [0:0]\"",
-			       "unknown chain \"%s\" in table %s", cw->s, ctg_table_name(rc->p->table));
+		ctg_rule_error(
+			rc, "unknown-chain", cw, s ? hint : "declare it with \":NAME - [0:0]\"",
+			"unknown chain \"%s\" in table %s", cw->s, ctg_table_name(rc->p->table));
 		free(names);
 		return -1;
 	}
@@ -382,8 +490,8 @@ static long command(struct rctx *rc)
 
 			if (*end || v == 0 || v > (unsigned long)rc->chain->n + 1) {
 				ctg_rule_error(rc, "bad-rule-number", nw, NULL,
-					       "bad rule number \"%s\" (chain %s has %u rules)", nw->s,
-					       rc->chain->name, rc->chain->n);
+					       "bad rule number \"%s\" (chain %s has %u rules)",
+					       nw->s, rc->chain->name, rc->chain->n);
 				return -1;
 			}
 			pos = (long)v - 1;
@@ -425,13 +533,15 @@ void ctg_parse_rule(struct parser *p)
 	if (rc->w[0].s[0] == '[') {
 		if (ctg_parse_counters(rc->w[0].s, &rc->r.pkts, &rc->r.bytes)) {
 			ctg_rule_error(rc, "bad-counters", &rc->w[0], NULL,
-				       "bad counters \"%s\" (expected [packets:bytes])", rc->w[0].s);
+				       "bad counters \"%s\" (expected [packets:bytes])",
+				       rc->w[0].s);
 			goto out;
 		}
 		rc->r.has_counters = true;
 		rc->i++;
 		if (rc->i >= rc->n) {
-			ctg_rule_error(rc, "missing-argument", &rc->w[0], NULL, "counters without a rule");
+			ctg_rule_error(rc, "missing-argument", &rc->w[0], NULL,
+				       "counters without a rule");
 			goto out;
 		}
 	}
@@ -442,7 +552,8 @@ void ctg_parse_rule(struct parser *p)
 	while (rc->i < rc->n && !rc->err)
 		one_word(rc);
 	if (!rc->err && rc->inv)
-		ctg_rule_error(rc, "bad-negation", &rc->w[rc->n - 1], NULL, "\"!\" at the end of the rule");
+		ctg_rule_error(rc, "bad-negation", &rc->w[rc->n - 1], NULL,
+			       "\"!\" at the end of the rule");
 	if (rc->err)
 		goto out;
 	ctg_rule_close_unknown(rc);

@@ -114,8 +114,9 @@ void ctg_rule_match(struct rctx *rc, const struct ctg_word *opt, const char *nam
 		return ctg_rule_error(rc, "bad-match", arg, NULL, "empty match name");
 	ops = ctg_match_lookup(name);
 	if (ops && !(ops->family_mask & fam_bit(rc->p->rs->family)))
-		return ctg_rule_error(rc, "bad-match", arg, NULL, "match \"%s\" is not available for %s",
-				      name, fam_name(rc->p->rs->family));
+		return ctg_rule_error(rc, "bad-match", arg, NULL,
+				      "match \"%s\" is not available for %s", name,
+				      fam_name(rc->p->rs->family));
 	add_match(rc, ops, name, word_loc(rc, opt, arg));
 }
 
@@ -126,8 +127,10 @@ static const char *standard_verdict(const char *name, enum ctg_verdict *v)
 	static const struct {
 		const char *n;
 		enum ctg_verdict v;
-	} std[] = { { "ACCEPT", CTG_V_ACCEPT }, { "DROP", CTG_V_DROP }, { "RETURN", CTG_V_RETURN },
-		    { "QUEUE", CTG_V_QUEUE } };
+	} std[] = {{"ACCEPT", CTG_V_ACCEPT},
+		   {"DROP", CTG_V_DROP},
+		   {"RETURN", CTG_V_RETURN},
+		   {"QUEUE", CTG_V_QUEUE}};
 
 	for (size_t i = 0; i < sizeof(std) / sizeof(std[0]); i++)
 		if (!strcmp(name, std[i].n)) {
@@ -145,7 +148,8 @@ void ctg_rule_jump(struct rctx *rc, const struct ctg_word *opt, const char *name
 	enum ctg_verdict v;
 
 	if (rc->target_set)
-		return ctg_rule_error(rc, "duplicate-option", opt, NULL, "multiple -j/-g flags not allowed");
+		return ctg_rule_error(rc, "duplicate-option", opt, NULL,
+				      "multiple -j/-g flags not allowed");
 	if (!*name)
 		return ctg_rule_error(rc, "bad-target", arg, NULL, "empty target name");
 	rc->target_set = true;
@@ -153,7 +157,8 @@ void ctg_rule_jump(struct rctx *rc, const struct ctg_word *opt, const char *name
 	t->chain = -1;
 	if ((t->name = standard_verdict(name, &v))) {
 		if (go)
-			return ctg_rule_error(rc, "bad-target", arg, NULL, "-g needs a chain, not %s", name);
+			return ctg_rule_error(rc, "bad-target", arg, NULL,
+					      "-g needs a chain, not %s", name);
 		t->verdict = v;
 		return;
 	}
@@ -171,7 +176,15 @@ void ctg_rule_jump(struct rctx *rc, const struct ctg_word *opt, const char *name
 			rc->err = true;
 		return;
 	}
-	t->name = ctg_arena_intern(rc->p->rs->arena, name, strlen(name));
+	{
+		int idx = ctg_chainmap_get(&rc->p->map, name);
+
+		t->name = idx >= 0 ? rc->p->chains[idx].name
+				   : ctg_arena_intern(rc->p->rs->arena, name, strlen(name));
+		/* known already: remember its parse index (-2 - idx) so COMMIT needs no lookup */
+		if (idx >= 0)
+			t->chain = -2 - idx;
+	}
 	t->verdict = go ? CTG_V_GOTO : CTG_V_JUMP; /* resolved at COMMIT */
 }
 
@@ -202,7 +215,8 @@ static void take_raw(struct rctx *rc, unsigned *col, unsigned *end)
 	while (rc->i < rc->n) {
 		const struct ctg_word *a = &rc->w[rc->i];
 
-		if (ctg_word_is_bang(a) && rc->i + 1 < rc->n && !ctg_word_is_opt(&rc->w[rc->i + 1])) {
+		if (ctg_word_is_bang(a) && rc->i + 1 < rc->n &&
+		    !ctg_word_is_opt(&rc->w[rc->i + 1])) {
 			*end = rc->w[rc->i + 1].end_col;
 			rc->i += 2;
 		} else if (!ctg_word_is_opt(a) && !ctg_word_is_bang(a)) {
@@ -241,7 +255,8 @@ static void raw_to_target(struct rctx *rc)
 }
 
 static void call_opt(struct rctx *rc, const struct ctg_opt *o, void *data, uint8_t *seen,
-		     int (*parse)(struct ctg_mctx *, void *, unsigned, bool, const char *, const char *))
+		     int (*parse)(struct ctg_mctx *, void *, unsigned, bool, const char *,
+				  const char *))
 {
 	const struct ctg_word *w = &rc->w[rc->i++], *a, *b;
 	const char *arg = NULL, *arg2 = NULL;
@@ -258,19 +273,22 @@ static void call_opt(struct rctx *rc, const struct ctg_opt *o, void *data, uint8
 				return;
 			arg2 = b->s;
 		}
-	} else if ((o->flags & CTG_OPT_OPTARG) && rc->i < rc->n && !ctg_word_is_opt(&rc->w[rc->i]) &&
-		   !ctg_word_is_bang(&rc->w[rc->i])) {
+	} else if ((o->flags & CTG_OPT_OPTARG) && rc->i < rc->n &&
+		   !ctg_word_is_opt(&rc->w[rc->i]) && !ctg_word_is_bang(&rc->w[rc->i])) {
 		arg = rc->w[rc->i++].s;
 	}
 	if (inv && !(o->flags & CTG_OPT_INV))
-		return ctg_rule_error(rc, "bad-negation", w, NULL, "option \"%s\" cannot be negated", w->s);
+		return ctg_rule_error(rc, "bad-negation", w, NULL,
+				      "option \"%s\" cannot be negated", w->s);
 	if ((seen[o->id / 8] & (1u << (o->id % 8))) && !(o->flags & CTG_OPT_MULTI))
-		return ctg_rule_error(rc, "duplicate-option", w, NULL, "option \"%s\" given twice", w->s);
+		return ctg_rule_error(rc, "duplicate-option", w, NULL, "option \"%s\" given twice",
+				      w->s);
 	seen[o->id / 8] |= (uint8_t)(1u << (o->id % 8));
 	rc->mc.loc = ctg_parse_loc(rc->p, w->col, w->end_col);
 	if (parse && parse(&rc->mc, data, o->id, inv, arg, arg2) < 0) {
 		if (rc->mc.nerrors == nerr)
-			ctg_rule_error(rc, "bad-argument", w, NULL, "invalid argument for \"%s\"", w->s);
+			ctg_rule_error(rc, "bad-argument", w, NULL, "invalid argument for \"%s\"",
+				       w->s);
 		rc->err = true;
 	}
 }
@@ -396,7 +414,8 @@ void ctg_rule_module_option(struct rctx *rc)
 		return raw_to_target(rc);
 	if (implicit_proto(rc, w))
 		return;
-	unknown_option(rc, w, rc->r.proto_set ? proto_module(rc->r.proto, rc->p->rs->family) : NULL);
+	unknown_option(rc, w,
+		       rc->r.proto_set ? proto_module(rc->r.proto, rc->p->rs->family) : NULL);
 }
 
 static void check_where(struct rctx *rc, const char *what, const char *name, unsigned tables,
@@ -430,7 +449,8 @@ void ctg_rule_finish_modules(struct rctx *rc)
 		if (m->ops->final && m->ops->final(&rc->mc, m->data) < 0) {
 			if (rc->mc.nerrors == nerr)
 				ctg_diags_add(rc->p->diags, CTG_SEV_ERROR, "bad-match", &m->loc,
-					      rc->p->line, NULL, "bad options for match \"%s\"", m->name);
+					      rc->p->line, NULL, "bad options for match \"%s\"",
+					      m->name);
 			rc->err = true;
 		}
 		check_where(rc, "match", m->name, 0, m->ops->hooks, &m->loc);
@@ -446,7 +466,8 @@ void ctg_rule_finish_modules(struct rctx *rc)
 		if (t->ops->final(&rc->mc, t->data) < 0) {
 			if (rc->mc.nerrors == nerr)
 				ctg_diags_add(rc->p->diags, CTG_SEV_ERROR, "bad-target", &t->loc,
-					      rc->p->line, NULL, "bad options for target \"%s\"", t->name);
+					      rc->p->line, NULL, "bad options for target \"%s\"",
+					      t->name);
 			rc->err = true;
 		}
 	}

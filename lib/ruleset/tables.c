@@ -5,16 +5,13 @@
 #include "ir.h"
 
 static const char *const table_names[CTG_TABLE_MAX] = {
-	[CTG_TABLE_RAW] = "raw",
-	[CTG_TABLE_MANGLE] = "mangle",
-	[CTG_TABLE_NAT] = "nat",
-	[CTG_TABLE_FILTER] = "filter",
-	[CTG_TABLE_SECURITY] = "security",
+	[CTG_TABLE_RAW] = "raw",       [CTG_TABLE_MANGLE] = "mangle",	  [CTG_TABLE_NAT] = "nat",
+	[CTG_TABLE_FILTER] = "filter", [CTG_TABLE_SECURITY] = "security",
 };
 
 static const char *const hook_names[CTG_HOOK_MAX] = {
-	[CTG_HOOK_PREROUTING] = "PREROUTING", [CTG_HOOK_INPUT] = "INPUT",
-	[CTG_HOOK_FORWARD] = "FORWARD",       [CTG_HOOK_OUTPUT] = "OUTPUT",
+	[CTG_HOOK_PREROUTING] = "PREROUTING",	[CTG_HOOK_INPUT] = "INPUT",
+	[CTG_HOOK_FORWARD] = "FORWARD",		[CTG_HOOK_OUTPUT] = "OUTPUT",
 	[CTG_HOOK_POSTROUTING] = "POSTROUTING",
 };
 

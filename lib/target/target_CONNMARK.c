@@ -19,11 +19,16 @@ struct connmark_data {
 };
 
 static const struct ctg_opt opts[] = {
-	{ "and-mark", O_AND, CTG_OPT_ARG },	{ "ctmask", O_CTMASK, CTG_OPT_ARG },
-	{ "mask", O_MASK, CTG_OPT_ARG },	{ "nfmask", O_NFMASK, CTG_OPT_ARG },
-	{ "or-mark", O_OR, CTG_OPT_ARG },	{ "restore-mark", O_RESTORE, 0 },
-	{ "save-mark", O_SAVE, 0 },		{ "set-mark", O_SET, CTG_OPT_ARG },
-	{ "set-xmark", O_SET_X, CTG_OPT_ARG }, { "xor-mark", O_XOR, CTG_OPT_ARG },
+	{"and-mark", O_AND, CTG_OPT_ARG},
+	{"ctmask", O_CTMASK, CTG_OPT_ARG},
+	{"mask", O_MASK, CTG_OPT_ARG},
+	{"nfmask", O_NFMASK, CTG_OPT_ARG},
+	{"or-mark", O_OR, CTG_OPT_ARG},
+	{"restore-mark", O_RESTORE, 0},
+	{"save-mark", O_SAVE, 0},
+	{"set-mark", O_SET, CTG_OPT_ARG},
+	{"set-xmark", O_SET_X, CTG_OPT_ARG},
+	{"xor-mark", O_XOR, CTG_OPT_ARG},
 };
 
 static int set_mask(struct ctg_mctx *c, struct connmark_data *d, unsigned id, const char *arg)
@@ -52,8 +57,9 @@ static int connmark_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv,
 	if (id == O_CTMASK || id == O_MASK || id == O_NFMASK)
 		return set_mask(c, d, id, arg);
 	if (d->mode != MODE_NONE)
-		return ctg_mctx_error(c, "duplicate-option", NULL,
-				      "CONNMARK: only one of --set-mark, --save-mark, --restore-mark, ...");
+		return ctg_mctx_error(
+			c, "duplicate-option", NULL,
+			"CONNMARK: only one of --set-mark, --save-mark, --restore-mark, ...");
 	if (id == O_SAVE || id == O_RESTORE) {
 		d->mode = id == O_SAVE ? MODE_SAVE : MODE_RESTORE;
 		return 0;
@@ -70,8 +76,9 @@ static int connmark_final(struct ctg_mctx *c, void *data)
 		return ctg_mctx_error(c, "missing-option", NULL,
 				      "CONNMARK needs --set-mark, --save-mark or --restore-mark");
 	if (d->mode == MODE_SET && d->nfmask_set)
-		return ctg_mctx_error(c, "bad-option", NULL,
-				      "CONNMARK: --mask/--nfmask only with --save-mark or --restore-mark");
+		return ctg_mctx_error(
+			c, "bad-option", NULL,
+			"CONNMARK: --mask/--nfmask only with --save-mark or --restore-mark");
 	if (d->mode != MODE_SET) {
 		if (!d->ctmask_set)
 			d->ctmask = UINT32_MAX;

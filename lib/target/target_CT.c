@@ -24,19 +24,18 @@ struct ct_data {
 };
 
 static const struct ctg_opt opts[] = {
-	{ "ctevents", O_CTEVENTS, CTG_OPT_ARG },    { "expevents", O_EXPEVENTS, CTG_OPT_ARG },
-	{ "helper", O_HELPER, CTG_OPT_ARG },	    { "notrack", O_NOTRACK, 0 },
-	{ "timeout", O_TIMEOUT, CTG_OPT_ARG },	    { "zone", O_ZONE, CTG_OPT_ARG },
-	{ "zone-orig", O_ZONE_ORIG, CTG_OPT_ARG }, { "zone-reply", O_ZONE_REPLY, CTG_OPT_ARG },
+	{"ctevents", O_CTEVENTS, CTG_OPT_ARG},	 {"expevents", O_EXPEVENTS, CTG_OPT_ARG},
+	{"helper", O_HELPER, CTG_OPT_ARG},	 {"notrack", O_NOTRACK, 0},
+	{"timeout", O_TIMEOUT, CTG_OPT_ARG},	 {"zone", O_ZONE, CTG_OPT_ARG},
+	{"zone-orig", O_ZONE_ORIG, CTG_OPT_ARG}, {"zone-reply", O_ZONE_REPLY, CTG_OPT_ARG},
 };
 
 static const struct ctg_mu_name ct_events[] = {
-	{ "new", 1 << 0 },	 { "related", 1 << 1 },	 { "destroy", 1 << 2 },
-	{ "reply", 1 << 3 },	 { "assured", 1 << 4 },	 { "protoinfo", 1 << 5 },
-	{ "helper", 1 << 6 },	 { "mark", 1 << 7 },	 { "natseqinfo", 1 << 8 },
-	{ "secmark", 1 << 9 },
+	{"new", 1 << 0},	{"related", 1 << 1},   {"destroy", 1 << 2}, {"reply", 1 << 3},
+	{"assured", 1 << 4},	{"protoinfo", 1 << 5}, {"helper", 1 << 6},  {"mark", 1 << 7},
+	{"natseqinfo", 1 << 8}, {"secmark", 1 << 9},
 };
-static const struct ctg_mu_name exp_events[] = { { "new", 1 } };
+static const struct ctg_mu_name exp_events[] = {{"new", 1}};
 
 static int zone(struct ctg_mctx *c, struct ct_data *d, unsigned id, const char *arg)
 {
@@ -78,8 +77,9 @@ static int ct_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const
 		return copy_name(c, d->timeout, sizeof(d->timeout), arg);
 	case O_CTEVENTS:
 	case O_EXPEVENTS:
-		if (id == O_CTEVENTS ? ctg_mu_flags(arg, ct_events, 10, false, &d->ct_events, &bad)
-				     : ctg_mu_flags(arg, exp_events, 1, false, &d->exp_events, &bad))
+		if (id == O_CTEVENTS
+			    ? ctg_mu_flags(arg, ct_events, 10, false, &d->ct_events, &bad)
+			    : ctg_mu_flags(arg, exp_events, 1, false, &d->exp_events, &bad))
 			return ctg_mctx_error(c, "bad-argument", NULL, "unknown event \"%s\"",
 					      bad ? bad : arg);
 		return 0;
@@ -103,7 +103,9 @@ static void ct_emit(const void *data, enum ctg_family f, struct ctg_strbuf *sb)
 	if (d->exp_events)
 		ctg_sb_puts(sb, " --expevents new");
 	if (d->zone_set && ((d->zone_flags & Z_MARK) || d->zone)) {
-		const char *dir = (d->zone_flags & Z_ORIG) ? "-orig" : (d->zone_flags & Z_REPLY) ? "-reply" : "";
+		const char *dir = (d->zone_flags & Z_ORIG)    ? "-orig"
+				  : (d->zone_flags & Z_REPLY) ? "-reply"
+							      : "";
 
 		if (d->zone_flags & Z_MARK)
 			ctg_sb_printf(sb, " --zone%s mark", dir);
@@ -114,8 +116,13 @@ static void ct_emit(const void *data, enum ctg_family f, struct ctg_strbuf *sb)
 		ctg_sb_printf(sb, " --timeout %s", d->timeout);
 }
 
+/* --notrack: the packet will be UNTRACKED (raw runs before conntrack). */
 static enum ctg_verdict ct_apply(const void *data, struct ctg_pkt *p)
 {
+	if (((const struct ct_data *)data)->notrack) {
+		p->ctstate = CTG_CTS_UNTRACKED;
+		p->ct = NULL;
+	}
 	return CTG_V_CONTINUE;
 }
 
@@ -131,35 +138,4 @@ const struct ctg_target_ops ctg_target_CT = {
 	.verdict = CTG_V_CONTINUE,
 	.tables = 1u << CTG_TABLE_RAW,
 	.needs_ct = true,
-};
-
-/* A CT target with --notrack; the evaluator checks ctg_target_ct_notrack(). */
-bool ctg_target_ct_notrack(const void *data);
-bool ctg_target_ct_notrack(const void *data)
-{
-	return ((const struct ct_data *)data)->notrack;
-}
-
-static void notrack_emit(const void *data, enum ctg_family f, struct ctg_strbuf *sb)
-{
-}
-
-const struct ctg_target_ops ctg_target_NOTRACK = {
-	.name = "NOTRACK",
-	.family_mask = 3,
-	.size = 1,
-	.emit = notrack_emit,
-	.verdict = CTG_V_CONTINUE,
-	.tables = 1u << CTG_TABLE_RAW,
-	.needs_ct = true,
-	.notrack = true,
-};
-
-const struct ctg_target_ops ctg_target_TRACE = {
-	.name = "TRACE",
-	.family_mask = 3,
-	.size = 1,
-	.emit = notrack_emit,
-	.verdict = CTG_V_CONTINUE,
-	.tables = 1u << CTG_TABLE_RAW,
 };

@@ -8,9 +8,9 @@
 enum { O_PERSISTENT, O_RANDOM, O_TO };
 
 static const struct ctg_opt opts[] = {
-	{ "persistent", O_PERSISTENT, 0 },
-	{ "random", O_RANDOM, 0 },
-	{ "to-destination", O_TO, CTG_OPT_ARG },
+	{"persistent", O_PERSISTENT, 0},
+	{"random", O_RANDOM, 0},
+	{"to-destination", O_TO, CTG_OPT_ARG},
 };
 
 static int dnat_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const char *arg,

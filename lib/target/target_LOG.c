@@ -17,16 +17,18 @@ struct log_data {
 };
 
 static const struct ctg_opt opts[] = {
-	{ "log-ip-options", O_IP_OPTIONS, 0 },	 { "log-level", O_LEVEL, CTG_OPT_ARG },
-	{ "log-macdecode", O_MACDECODE, 0 },	 { "log-prefix", O_PREFIX, CTG_OPT_ARG },
-	{ "log-tcp-options", O_TCP_OPTIONS, 0 }, { "log-tcp-sequence", O_TCP_SEQ, 0 },
-	{ "log-uid", O_UID, 0 },
+	{"log-ip-options", O_IP_OPTIONS, 0},
+	{"log-level", O_LEVEL, CTG_OPT_ARG},
+	{"log-macdecode", O_MACDECODE, 0},
+	{"log-prefix", O_PREFIX, CTG_OPT_ARG},
+	{"log-tcp-options", O_TCP_OPTIONS, 0},
+	{"log-tcp-sequence", O_TCP_SEQ, 0},
+	{"log-uid", O_UID, 0},
 };
 
 static const struct ctg_mu_name levels[] = {
-	{ "alert", 1 }, { "crit", 2 }, { "debug", 7 },	 { "emerg", 0 },   { "err", 3 },
-	{ "error", 3 }, { "info", 6 }, { "notice", 5 }, { "panic", 0 },   { "warn", 4 },
-	{ "warning", 4 },
+	{"alert", 1}, {"crit", 2},   {"debug", 7}, {"emerg", 0}, {"err", 3},	 {"error", 3},
+	{"info", 6},  {"notice", 5}, {"panic", 0}, {"warn", 4},	 {"warning", 4},
 };
 
 static int log_level(struct ctg_mctx *c, struct log_data *d, const char *arg)
@@ -40,8 +42,9 @@ static int log_level(struct ctg_mctx *c, struct log_data *d, const char *arg)
 	}
 	n = ctg_mu_lookup(arg, levels, sizeof(levels) / sizeof(levels[0]), true);
 	if (n < 0)
-		return ctg_mctx_error(c, "bad-argument", "a number 0-7 or emerg, alert, crit, error, "
-							 "warning, notice, info, debug",
+		return ctg_mctx_error(c, "bad-argument",
+				      "a number 0-7 or emerg, alert, crit, error, "
+				      "warning, notice, info, debug",
 				      "bad log level \"%s\"", arg);
 	d->level = (uint8_t)n + 1;
 	return 0;
@@ -50,9 +53,11 @@ static int log_level(struct ctg_mctx *c, struct log_data *d, const char *arg)
 static int log_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const char *arg,
 		     const char *arg2)
 {
-	static const uint8_t bit[] = { [O_IP_OPTIONS] = F_IPOPT, [O_MACDECODE] = F_MACDECODE,
-				       [O_TCP_OPTIONS] = F_TCPOPT, [O_TCP_SEQ] = F_TCPSEQ,
-				       [O_UID] = F_UID };
+	static const uint8_t bit[] = {[O_IP_OPTIONS] = F_IPOPT,
+				      [O_MACDECODE] = F_MACDECODE,
+				      [O_TCP_OPTIONS] = F_TCPOPT,
+				      [O_TCP_SEQ] = F_TCPSEQ,
+				      [O_UID] = F_UID};
 	struct log_data *d = data;
 
 	switch (id) {

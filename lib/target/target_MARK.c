@@ -16,17 +16,16 @@ struct mark_data {
 };
 
 static const struct ctg_opt opts[] = {
-	{ "and-mark", O_AND, CTG_OPT_ARG }, { "or-mark", O_OR, CTG_OPT_ARG },
-	{ "set-mark", O_SET, CTG_OPT_ARG }, { "set-xmark", O_SET_X, CTG_OPT_ARG },
-	{ "xor-mark", O_XOR, CTG_OPT_ARG },
+	{"and-mark", O_AND, CTG_OPT_ARG}, {"or-mark", O_OR, CTG_OPT_ARG},
+	{"set-mark", O_SET, CTG_OPT_ARG}, {"set-xmark", O_SET_X, CTG_OPT_ARG},
+	{"xor-mark", O_XOR, CTG_OPT_ARG},
 };
 
 /* Shared with CONNMARK: the five ways to give a value/mask, as xt_MARK stores them. */
 int ctg_mark_xform(struct ctg_mctx *c, unsigned how, const char *arg, uint32_t *val,
 		   uint32_t *mask);
 
-int ctg_mark_xform(struct ctg_mctx *c, unsigned how, const char *arg, uint32_t *val,
-		   uint32_t *mask)
+int ctg_mark_xform(struct ctg_mctx *c, unsigned how, const char *arg, uint32_t *val, uint32_t *mask)
 {
 	uint32_t v, m;
 	bool has_mask;
@@ -75,7 +74,8 @@ static int mark_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, con
 static int mark_final(struct ctg_mctx *c, void *data)
 {
 	if (!((struct mark_data *)data)->set)
-		return ctg_mctx_error(c, "missing-option", NULL, "MARK needs an option, e.g. --set-mark");
+		return ctg_mctx_error(c, "missing-option", NULL,
+				      "MARK needs an option, e.g. --set-mark");
 	return 0;
 }
 

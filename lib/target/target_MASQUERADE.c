@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * -j MASQUERADE [--to-ports p[-q]] [--random] [--random-fully] and
- * -j REDIRECT [--to-ports p[-q]] [--random] (libxt_MASQUERADE, libxt_REDIRECT).
+ * -j MASQUERADE [--to-ports p[-q]] [--random] [--random-fully]: SNAT to the outgoing
+ * interface's address (libxt_MASQUERADE). REDIRECT shares the parser and printer.
  */
 #include <errno.h>
 
@@ -17,27 +17,27 @@ struct masq_data {
 };
 
 static const struct ctg_opt masq_opts[] = {
-	{ "random", O_RANDOM, 0 },
-	{ "random-fully", O_RANDOM_FULLY, 0 },
-	{ "to-ports", O_TO_PORTS, CTG_OPT_ARG },
+	{"random", O_RANDOM, 0},
+	{"random-fully", O_RANDOM_FULLY, 0},
+	{"to-ports", O_TO_PORTS, CTG_OPT_ARG},
 };
 
-static const struct ctg_opt redir_opts[] = {
-	{ "random", O_RANDOM, 0 },
-	{ "to-ports", O_TO_PORTS, CTG_OPT_ARG },
-};
+int ctg_masq_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const char *arg,
+		   const char *arg2);
+void ctg_masq_emit(const void *data, enum ctg_family f, struct ctg_strbuf *sb);
 
-static int masq_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const char *arg,
-		      const char *arg2)
+int ctg_masq_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const char *arg,
+		   const char *arg2)
 {
 	struct masq_data *d = data;
 
 	switch (id) {
 	case O_TO_PORTS:
 		if (!ctg_tu_proto_has_ports(c))
-			return ctg_mctx_error(c, "bad-argument", "add -p tcp or -p udp",
-					      "need TCP, UDP, SCTP or DCCP with port specification");
-		if (ctg_tu_port_range(c, "to-ports", arg, &d->lo, &d->hi))
+			return ctg_mctx_error(
+				c, "bad-argument", "add -p tcp or -p udp",
+				"need TCP, UDP, SCTP or DCCP with port specification");
+		if (ctg_tu_port_range(c, "to-ports", arg, true, &d->lo, &d->hi))
 			return -EINVAL;
 		d->flags |= F_PORTS;
 		return 0;
@@ -50,7 +50,7 @@ static int masq_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, con
 	}
 }
 
-static void masq_emit(const void *data, enum ctg_family f, struct ctg_strbuf *sb)
+void ctg_masq_emit(const void *data, enum ctg_family f, struct ctg_strbuf *sb)
 {
 	const struct masq_data *d = data;
 
@@ -71,24 +71,10 @@ const struct ctg_target_ops ctg_target_MASQUERADE = {
 	.opts = masq_opts,
 	.nopts = sizeof(masq_opts) / sizeof(masq_opts[0]),
 	.size = sizeof(struct masq_data),
-	.parse = masq_parse,
-	.emit = masq_emit,
+	.parse = ctg_masq_parse,
+	.emit = ctg_masq_emit,
 	.verdict = CTG_V_ACCEPT,
 	.tables = 1u << CTG_TABLE_NAT,
 	.hooks = 1u << CTG_HOOK_POSTROUTING,
-	.needs_ct = true,
-};
-
-const struct ctg_target_ops ctg_target_REDIRECT = {
-	.name = "REDIRECT",
-	.family_mask = 3,
-	.opts = redir_opts,
-	.nopts = sizeof(redir_opts) / sizeof(redir_opts[0]),
-	.size = sizeof(struct masq_data),
-	.parse = masq_parse,
-	.emit = masq_emit,
-	.verdict = CTG_V_ACCEPT,
-	.tables = 1u << CTG_TABLE_NAT,
-	.hooks = (1u << CTG_HOOK_PREROUTING) | (1u << CTG_HOOK_OUTPUT),
 	.needs_ct = true,
 };

@@ -13,7 +13,7 @@ struct netmap_data {
 };
 
 static const struct ctg_opt opts[] = {
-	{ "to", O_TO, CTG_OPT_ARG },
+	{"to", O_TO, CTG_OPT_ARG},
 };
 
 static int netmap_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const char *arg,

@@ -16,9 +16,9 @@ struct nflog_data {
 };
 
 static const struct ctg_opt opts[] = {
-	{ "nflog-group", O_GROUP, CTG_OPT_ARG },	{ "nflog-prefix", O_PREFIX, CTG_OPT_ARG },
-	{ "nflog-range", O_RANGE, CTG_OPT_ARG },	{ "nflog-size", O_SIZE, CTG_OPT_ARG },
-	{ "nflog-threshold", O_THRESHOLD, CTG_OPT_ARG },
+	{"nflog-group", O_GROUP, CTG_OPT_ARG},	       {"nflog-prefix", O_PREFIX, CTG_OPT_ARG},
+	{"nflog-range", O_RANGE, CTG_OPT_ARG},	       {"nflog-size", O_SIZE, CTG_OPT_ARG},
+	{"nflog-threshold", O_THRESHOLD, CTG_OPT_ARG},
 };
 
 static int nflog_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const char *arg,

@@ -14,18 +14,26 @@ struct reject_name {
 
 /* Index order = the kernel's enum ipt_reject_with / ip6t_reject_with. */
 static const struct reject_name v4[] = {
-	{ "icmp-net-unreachable", "net-unreach" },   { "icmp-host-unreachable", "host-unreach" },
-	{ "icmp-proto-unreachable", "proto-unreach" }, { "icmp-port-unreachable", "port-unreach" },
-	{ "icmp-echo-reply", "echoreply" },	     { "icmp-net-prohibited", "net-prohib" },
-	{ "icmp-host-prohibited", "host-prohib" },   { "tcp-reset", "tcp-rst" },
-	{ "icmp-admin-prohibited", "admin-prohib" },
+	{"icmp-net-unreachable", "net-unreach"},
+	{"icmp-host-unreachable", "host-unreach"},
+	{"icmp-proto-unreachable", "proto-unreach"},
+	{"icmp-port-unreachable", "port-unreach"},
+	{"icmp-echo-reply", "echoreply"},
+	{"icmp-net-prohibited", "net-prohib"},
+	{"icmp-host-prohibited", "host-prohib"},
+	{"tcp-reset", "tcp-rst"},
+	{"icmp-admin-prohibited", "admin-prohib"},
 };
 static const struct reject_name v6[] = {
-	{ "icmp6-no-route", "no-route" },	   { "icmp6-adm-prohibited", "adm-prohibited" },
-	{ "icmp6-not-neighbour", "not-neighbour" }, { "icmp6-addr-unreachable", "addr-unreach" },
-	{ "icmp6-port-unreachable", "port-unreach" }, { "icmp6-echo-reply", "echoreply" },
-	{ "tcp-reset", "tcp-reset" },		   { "icmp6-policy-fail", "policy-fail" },
-	{ "icmp6-reject-route", "reject-route" },
+	{"icmp6-no-route", "no-route"},
+	{"icmp6-adm-prohibited", "adm-prohibited"},
+	{"icmp6-not-neighbour", "not-neighbour"},
+	{"icmp6-addr-unreachable", "addr-unreach"},
+	{"icmp6-port-unreachable", "port-unreach"},
+	{"icmp6-echo-reply", "echoreply"},
+	{"tcp-reset", "tcp-reset"},
+	{"icmp6-policy-fail", "policy-fail"},
+	{"icmp6-reject-route", "reject-route"},
 };
 enum { V4_PORT = 3, V4_ECHO = 4, V4_RST = 7, V6_NOTNB = 2, V6_PORT = 4, V6_ECHO = 5, V6_RST = 6 };
 
@@ -34,7 +42,7 @@ struct reject_data {
 };
 
 static const struct ctg_opt opts[] = {
-	{ "reject-with", O_REJECT_WITH, CTG_OPT_ARG },
+	{"reject-with", O_REJECT_WITH, CTG_OPT_ARG},
 };
 
 static int reject_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const char *arg,
@@ -50,16 +58,18 @@ static int reject_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, c
 	for (size_t i = 0; len && i < n; i++) {
 		if (strncasecmp(t[i].name, arg, len) && strncasecmp(t[i].alias, arg, len))
 			continue;
-		if ((!six && (int)i == V4_ECHO) || (six && ((int)i == V6_ECHO || (int)i == V6_NOTNB)))
+		if ((!six && (int)i == V4_ECHO) ||
+		    (six && ((int)i == V6_ECHO || (int)i == V6_NOTNB)))
 			return ctg_mctx_error(c, "bad-argument", NULL,
 					      "--reject-with %s is no longer supported", arg);
 		d->with = (int)i + 1;
 		return 0;
 	}
-	return ctg_mctx_error(c, "bad-argument",
-			      six ? "valid: icmp6-port-unreachable, icmp6-adm-prohibited, tcp-reset, ..."
-				  : "valid: icmp-port-unreachable, icmp-host-prohibited, tcp-reset, ...",
-			      "unknown reject type \"%s\"", arg);
+	return ctg_mctx_error(
+		c, "bad-argument",
+		six ? "valid: icmp6-port-unreachable, icmp6-adm-prohibited, tcp-reset, ..."
+		    : "valid: icmp-port-unreachable, icmp-host-prohibited, tcp-reset, ...",
+		"unknown reject type \"%s\"", arg);
 }
 
 static int reject_final(struct ctg_mctx *c, void *data)

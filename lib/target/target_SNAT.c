@@ -10,8 +10,8 @@ enum { O_PERSISTENT, O_RANDOM, O_RANDOM_FULLY, O_TO };
 int ctg_nat_parse_range(struct ctg_mctx *c, struct nat_data *d, const char *opt, const char *arg)
 {
 	if (d->have_range)
-		return ctg_mctx_error(c, "duplicate-option", NULL,
-				      "multiple --%s not supported", opt);
+		return ctg_mctx_error(c, "duplicate-option", NULL, "multiple --%s not supported",
+				      opt);
 	if (ctg_tu_nat_range(c, opt, arg, &d->r))
 		return -EINVAL;
 	d->have_range = true;
@@ -41,10 +41,10 @@ void ctg_nat_emit(const struct nat_data *d, enum ctg_family f, const char *opt,
 }
 
 static const struct ctg_opt opts[] = {
-	{ "persistent", O_PERSISTENT, 0 },
-	{ "random", O_RANDOM, 0 },
-	{ "random-fully", O_RANDOM_FULLY, 0 },
-	{ "to-source", O_TO, CTG_OPT_ARG },
+	{"persistent", O_PERSISTENT, 0},
+	{"random", O_RANDOM, 0},
+	{"random-fully", O_RANDOM_FULLY, 0},
+	{"to-source", O_TO, CTG_OPT_ARG},
 };
 
 static int snat_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const char *arg,

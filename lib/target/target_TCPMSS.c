@@ -1,8 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/*
- * -j TCPMSS --set-mss N | --clamp-mss-to-pmtu (libxt_TCPMSS) and
- * -j CHECKSUM --checksum-fill (libxt_CHECKSUM), both non-terminal packet edits.
- */
+/* -j TCPMSS --set-mss N | --clamp-mss-to-pmtu: rewrite the MSS option (libxt_TCPMSS). */
 #include <errno.h>
 
 #include "../match/mutil.h"
@@ -16,8 +13,8 @@ struct tcpmss_data {
 };
 
 static const struct ctg_opt opts[] = {
-	{ "clamp-mss-to-pmtu", O_CLAMP, 0 },
-	{ "set-mss", O_SET_MSS, CTG_OPT_ARG },
+	{"clamp-mss-to-pmtu", O_CLAMP, 0},
+	{"set-mss", O_SET_MSS, CTG_OPT_ARG},
 };
 
 static int tcpmss_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const char *arg,
@@ -48,7 +45,8 @@ static int tcpmss_final(struct ctg_mctx *c, void *data)
 		return ctg_mctx_error(c, "missing-option", NULL,
 				      "TCPMSS needs --set-mss or --clamp-mss-to-pmtu");
 	if (c->proto != 6 || c->proto_inv)
-		return ctg_mctx_error(c, "bad-target", "add -p tcp", "TCPMSS is only valid with -p tcp");
+		return ctg_mctx_error(c, "bad-target", "add -p tcp",
+				      "TCPMSS is only valid with -p tcp");
 	return 0;
 }
 
@@ -72,40 +70,4 @@ const struct ctg_target_ops ctg_target_TCPMSS = {
 	.final = tcpmss_final,
 	.emit = tcpmss_emit,
 	.verdict = CTG_V_CONTINUE,
-};
-
-static const struct ctg_opt checksum_opts[] = {
-	{ "checksum-fill", 0, 0 },
-};
-
-static int checksum_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const char *arg,
-			  const char *arg2)
-{
-	*(bool *)data = true;
-	return 0;
-}
-
-static int checksum_final(struct ctg_mctx *c, void *data)
-{
-	if (!*(bool *)data)
-		return ctg_mctx_error(c, "missing-option", NULL, "CHECKSUM needs --checksum-fill");
-	return 0;
-}
-
-static void checksum_emit(const void *data, enum ctg_family f, struct ctg_strbuf *sb)
-{
-	ctg_sb_puts(sb, " --checksum-fill");
-}
-
-const struct ctg_target_ops ctg_target_CHECKSUM = {
-	.name = "CHECKSUM",
-	.family_mask = 3,
-	.opts = checksum_opts,
-	.nopts = 1,
-	.size = sizeof(bool),
-	.parse = checksum_parse,
-	.final = checksum_final,
-	.emit = checksum_emit,
-	.verdict = CTG_V_CONTINUE,
-	.tables = 1u << CTG_TABLE_MANGLE,
 };

@@ -14,11 +14,12 @@ run() { # target-binary seed-dir
 	[ -d "$seeds" ] && cp -r "$seeds"/. "$work"/
 	echo "== $(basename "$exe"): ${secs}s"
 	if ! "$exe" -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
-		-artifact_prefix="$build/" "$work" 2>&1 | tail -3; then
+		-artifact_prefix="$build/" "$work" >"$work.log" 2>&1; then
+		echo "FAIL: $(basename "$exe") (artifacts in $build/)"
 		fail=1
 	fi
-	[ "${PIPESTATUS[0]}" -eq 0 ] || fail=1
-	rm -rf "$work"
+	grep -E '^(Done|==[0-9]+==|SUMMARY)' "$work.log" | tail -3
+	rm -rf "$work" "$work.log"
 }
 run "$build/tests/fuzz/ruleset/fuzz_parse" "$here/ruleset/seeds"
 run "$build/tests/fuzz/source/fuzz_ct_text" "$here/source/corpus/ct"

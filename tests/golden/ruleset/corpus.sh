@@ -2,7 +2,8 @@
 # Every iptables-save / iptables-restore dump of the shared corpus (files with a "*table"
 # line and a COMMIT) parses with zero errors, except the files listed in corpus-invalid.txt:
 # those are not valid iptables input (anonymised addresses, prose, tool output) and must
-# fail with the listed message. Prints counts and the unknown modules (warnings).
+# fail with the listed message. The output of every good file must be a fixed point of fmt.
+# Prints counts and the unknown modules (warnings).
 set -u
 : "${CTGUARD:?CTGUARD must point at the ctguard binary}"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,11 +44,18 @@ while IFS= read -r -d '' f; do
 		failed=$((failed + 1))
 		continue
 	fi
+	# round trip: the canonical text is a fixed point
+	if ! "$CTGUARD" fmt "${fam[@]}" "$tmp/out" >"$tmp/out2" 2>"$tmp/err2" || ! cmp -s "$tmp/out" "$tmp/out2"; then
+		echo "FAIL (fmt of fmt differs): $rel"
+		diff "$tmp/out" "$tmp/out2" | head -6
+		failed=$((failed + 1))
+		continue
+	fi
 	ok=$((ok + 1))
 	rules=$((rules + $(grep -c '^-A ' "$tmp/out")))
 done < <(find "$corpus" -type f ! -name '*.md' -print0 | xargs -0 grep -lZE '^\*(filter|nat|mangle|raw|security)[[:space:]]*$' | sort -z)
 
-echo "corpus: $files files ($v6 IPv6), $ok parsed without errors ($rules rules), $expected_bad known-invalid files rejected as expected, $failed failures"
+echo "corpus: $files files ($v6 IPv6), $ok parsed without errors and round-trip ($rules rules), $expected_bad known-invalid files rejected as expected, $failed failures"
 echo "warnings: $warnings; unknown modules kept verbatim:"
 if [ -s "$tmp/unknown" ]; then sort "$tmp/unknown" | uniq -c | sort -rn | sed 's/^/  /'; else echo "  none"; fi
 [ "$files" -gt 0 ] && [ "$failed" -eq 0 ]

@@ -99,12 +99,14 @@ static void test_addresses(void **state)
 
 static void test_address_lists(void **state)
 {
-	struct ctg_ruleset *rs = parse(2, HDR "-A INPUT -s 1.1.1.1,2.2.2.2 -d 3.3.3.3,4.4.4.4,5.5.5.5 "
-					  "-j ACCEPT\nCOMMIT\n");
+	struct ctg_ruleset *rs =
+		parse(2, HDR "-A INPUT -s 1.1.1.1,2.2.2.2 -d 3.3.3.3,4.4.4.4,5.5.5.5 "
+			     "-j ACCEPT\nCOMMIT\n");
 	const struct ctg_chain *c;
 
 	assert_int_equal(ctg_diags_errors(d), 0);
-	c = &rs->tables[CTG_TABLE_FILTER].chains[rs->tables[CTG_TABLE_FILTER].hook_chain[CTG_HOOK_INPUT]];
+	c = &rs->tables[CTG_TABLE_FILTER]
+		     .chains[rs->tables[CTG_TABLE_FILTER].hook_chain[CTG_HOOK_INPUT]];
 	assert_int_equal(c->nrules, 6);
 	assert_int_equal(c->rules[0].src.b[0], 1);
 	assert_int_equal(c->rules[0].dst.b[0], 3);
@@ -117,26 +119,28 @@ static void test_address_lists(void **state)
 static void test_insert(void **state)
 {
 	struct ctg_ruleset *rs = parse(2, HDR "-A INPUT -s 1.0.0.1\n-A INPUT -s 1.0.0.2\n"
-					  "-I INPUT -s 1.0.0.3\n-I INPUT 3 -s 1.0.0.4\n"
-					  "-I INPUT 5 -s 1.0.0.5\nCOMMIT\n");
+					      "-I INPUT -s 1.0.0.3\n-I INPUT 3 -s 1.0.0.4\n"
+					      "-I INPUT 5 -s 1.0.0.5\nCOMMIT\n");
 	const struct ctg_table *t = &rs->tables[CTG_TABLE_FILTER];
 	const struct ctg_chain *c = &t->chains[t->hook_chain[CTG_HOOK_INPUT]];
-	const uint8_t want[] = { 3, 1, 4, 2, 5 };
+	const uint8_t want[] = {3, 1, 4, 2, 5};
 
 	assert_int_equal(ctg_diags_errors(d), 0);
 	assert_int_equal(c->nrules, 5);
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(c->rules[i].src.b[3], want[i]);
 	ctg_ruleset_free(rs);
-	rs = parse(2, HDR "-A INPUT -s 1.0.0.1\n-I INPUT 3 -s 1.0.0.2\n-I INPUT 0 -j DROP\nCOMMIT\n");
+	rs = parse(2,
+		   HDR "-A INPUT -s 1.0.0.1\n-I INPUT 3 -s 1.0.0.2\n-I INPUT 0 -j DROP\nCOMMIT\n");
 	assert_int_equal(ctg_diags_errors(d), 2);
 	ctg_ruleset_free(rs);
 }
 
 static void test_counters(void **state)
 {
-	struct ctg_ruleset *rs = parse(2, "*filter\n:INPUT DROP [7:420]\n[12:840] -A INPUT -j ACCEPT\n"
-					  "-A INPUT -c 3 4 -j ACCEPT\nCOMMIT\n");
+	struct ctg_ruleset *rs =
+		parse(2, "*filter\n:INPUT DROP [7:420]\n[12:840] -A INPUT -j ACCEPT\n"
+			 "-A INPUT -c 3 4 -j ACCEPT\nCOMMIT\n");
 	char *out;
 
 	assert_int_equal(ctg_diags_errors(d), 0);
@@ -178,8 +182,9 @@ static void test_recovery(void **state)
 
 static void test_unknown_kept(void **state)
 {
-	struct ctg_ruleset *rs = parse(2, HDR "-A INPUT -m nosuch --a 1 ! --b \"x y\" -p tcp --dport 1 "
-					  "-j NOSUCH --c\nCOMMIT\n");
+	struct ctg_ruleset *rs =
+		parse(2, HDR "-A INPUT -m nosuch --a 1 ! --b \"x y\" -p tcp --dport 1 "
+			     "-j NOSUCH --c\nCOMMIT\n");
 	const struct ctg_table *t = &rs->tables[CTG_TABLE_FILTER];
 	const struct ctg_rule *r = &t->chains[t->hook_chain[CTG_HOOK_INPUT]].rules[0];
 	char *out;
@@ -190,8 +195,9 @@ static void test_unknown_kept(void **state)
 	assert_null(r->matches[0].ops);
 	assert_string_equal(r->matches[0].raw, "--a 1 ! --b \"x y\"");
 	out = ctg_ruleset_emit(rs, 0);
-	assert_non_null(strstr(out, "-A INPUT -p tcp -m nosuch --a 1 ! --b \"x y\" -m tcp --dport 1 "
-				    "-j NOSUCH --c\n"));
+	assert_non_null(strstr(out,
+			       "-A INPUT -p tcp -m nosuch --a 1 ! --b \"x y\" -m tcp --dport 1 "
+			       "-j NOSUCH --c\n"));
 	free(out);
 	ctg_ruleset_free(rs);
 }
@@ -226,7 +232,8 @@ static void test_tables(void **state)
 static void test_targets(void **state)
 {
 	EXPECT(2, "-j REJECT", "-j REJECT --reject-with icmp-port-unreachable");
-	EXPECT(2, "-p tcp -j REJECT --reject-with tcp-rst", "-p tcp -j REJECT --reject-with tcp-reset");
+	EXPECT(2, "-p tcp -j REJECT --reject-with tcp-rst",
+	       "-p tcp -j REJECT --reject-with tcp-reset");
 	EXPECT(10, "-j REJECT", "-j REJECT --reject-with icmp6-port-unreachable");
 	EXPECT(2, "-j LOG --log-level 4 --log-prefix \"a b\"", "-j LOG --log-prefix \"a b\"");
 	EXPECT_ERR(2, "-j REJECT --reject-with tcp-reset");
@@ -236,14 +243,38 @@ static void test_targets(void **state)
 	EXPECT_ERR(2, "-g ACCEPT");
 }
 
+static void test_getopt_forms(void **state)
+{
+	EXPECT(2, "-ptcp -s1.2.3.4 -ieth0 -jACCEPT", "-s 1.2.3.4/32 -i eth0 -p tcp -j ACCEPT");
+	EXPECT(2, "--protocol=udp --dport=53 --jump=DROP", "-p udp -m udp --dport 53 -j DROP");
+	EXPECT(2, "-i + -j ACCEPT", "-j ACCEPT");
+	EXPECT_ERR(2, "! -p all -j ACCEPT");
+	EXPECT_ERR(2, "-j INPUT");
+}
+
+static void test_loops(void **state)
+{
+	struct ctg_ruleset *rs = parse(2, HDR ":a - [0:0]\n:b - [0:0]\n:c - [0:0]\n"
+					      "-A b -j c\n-A c -g b\nCOMMIT\n");
+
+	assert_int_equal(ctg_diags_errors(d), 0); /* unreachable loop: the kernel accepts it */
+	ctg_ruleset_free(rs);
+	rs = parse(2, HDR ":a - [0:0]\n:b - [0:0]\n-A OUTPUT -j a\n-A a -j b\n-A b -g a\nCOMMIT\n");
+	assert_int_equal(ctg_diags_errors(d), 1);
+	assert_string_equal(ctg_diags_get(d, 0)->code, "chain-loop");
+	assert_int_equal(ctg_diags_get(d, 0)->loc.line, 9);
+	ctg_ruleset_free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_negation),     cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_negation),      cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_address_lists), cmocka_unit_test(test_insert),
-		cmocka_unit_test(test_counters),     cmocka_unit_test(test_recovery),
-		cmocka_unit_test(test_unknown_kept), cmocka_unit_test(test_tables),
-		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_counters),      cmocka_unit_test(test_recovery),
+		cmocka_unit_test(test_unknown_kept),  cmocka_unit_test(test_tables),
+		cmocka_unit_test(test_targets),	      cmocka_unit_test(test_getopt_forms),
+		cmocka_unit_test(test_loops),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
 
