@@ -9,7 +9,7 @@
 
 /* Table order of iptables-nft-save. */
 static const enum ctg_table_id table_order[] = {
-	CTG_TABLE_FILTER, CTG_TABLE_NAT, CTG_TABLE_MANGLE, CTG_TABLE_RAW, CTG_TABLE_SECURITY,
+	CTG_TABLE_MANGLE, CTG_TABLE_SECURITY, CTG_TABLE_RAW, CTG_TABLE_FILTER, CTG_TABLE_NAT,
 };
 
 static void emit_addr(struct ctg_strbuf *sb, enum ctg_family f, const char *opt, bool inv,

@@ -130,23 +130,83 @@ static bool has_ports(int l4proto)
 	return l4proto == 6 || l4proto == 17 || l4proto == 132 || l4proto == 33 || l4proto == 136;
 }
 
+/*
+ * Open-addressing sets of listening (proto, port, addr) and of local (family, addr): the
+ * role and locality of every row are looked up, never scanned.
+ */
+struct aset_slot {
+	uint8_t used, family, l4proto;
+	uint16_t port;
+	struct ctg_addr a;
+};
+
+struct aset {
+	struct aset_slot *v;
+	size_t mask, n;
+};
+
+static size_t aset_hash(int family, int l4proto, uint16_t port, const struct ctg_addr *a)
+{
+	uint64_t h = (uint64_t)family << 40 ^ (uint64_t)l4proto << 32 ^ port;
+
+	for (int i = 0; i < 4; i++)
+		h = (h ^ a->w[i]) * 0x100000001b3ull;
+	h *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(h ^ h >> 29);
+}
+
+static struct aset_slot *aset_find(const struct aset *s, int family, int l4proto, uint16_t port,
+				   const struct ctg_addr *a)
+{
+	size_t i = aset_hash(family, l4proto, port, a) & s->mask;
+
+	for (; s->v[i].used; i = (i + 1) & s->mask)
+		if (s->v[i].family == family && s->v[i].l4proto == l4proto &&
+		    s->v[i].port == port && ctg_addr_eq(&s->v[i].a, a))
+			return &s->v[i];
+	return &s->v[i];
+}
+
+static int aset_init(struct aset *s, size_t max)
+{
+	size_t cap = 16;
+
+	while (cap < max * 2)
+		cap <<= 1;
+	s->v = calloc(cap, sizeof(*s->v));
+	s->mask = cap - 1;
+	s->n = 0;
+	return s->v ? 0 : -ENOMEM;
+}
+
+static void aset_add(struct aset *s, int family, int l4proto, uint16_t port,
+		     const struct ctg_addr *a)
+{
+	struct aset_slot *sl = aset_find(s, family, l4proto, port, a);
+
+	*sl = (struct aset_slot){1, (uint8_t)family, (uint8_t)l4proto, port, *a};
+}
+
+static bool aset_has(const struct aset *s, int family, int l4proto, uint16_t port,
+		     const struct ctg_addr *a)
+{
+	return aset_find(s, family, l4proto, port, a)->used;
+}
+
 struct join {
 	const struct ctg_sock_table *socks;
 	uint16_t lo, hi;
+	struct aset listen; /* (l4proto, lport, laddr) of listeners; family unused (0) */
+	struct aset local;  /* (family, addr): locals plus bound socket addresses */
 };
 
+/* A listener on the wildcard address (either family) or on the row's local address. */
 static bool listening(const struct join *j, const struct ctg_conn *c)
 {
 	static const struct ctg_addr zero;
 
-	for (size_t i = 0; i < j->socks->n; i++) {
-		const struct ctg_sock *s = &j->socks->v[i];
-
-		if (is_listener(s) && s->l4proto == c->l4proto && s->lport == c->lport &&
-		    (ctg_addr_eq(&s->laddr, &zero) || ctg_addr_eq(&s->laddr, &c->laddr)))
-			return true;
-	}
-	return false;
+	return aset_has(&j->listen, 0, c->l4proto, c->lport, &zero) ||
+	       aset_has(&j->listen, 0, c->l4proto, c->lport, &c->laddr);
 }
 
 static enum ctg_conn_role port_role(const struct join *j, const struct ctg_conn *c)
@@ -201,35 +261,41 @@ static int sock_rows(const struct join *j, const struct ct_hash *h, uint8_t *use
 	return 0;
 }
 
-static bool is_local(const struct ctg_addr_set *locals, int family, const struct ctg_addr *a)
+static bool is_local(const struct join *j, int family, const struct ctg_addr *a)
 {
-	return ctg_addr_set_has(locals, family, a);
+	return aset_has(&j->local, family, 0, 0, a);
 }
 
-/* locals plus every bound socket address. */
-static int local_set(const struct ctg_addr_set *locals, const struct ctg_sock_table *socks,
-		     struct ctg_addr_set *out)
+/* Listeners, and locals plus every bound socket address. */
+static int build_sets(struct join *j, const struct ctg_addr_set *locals)
 {
 	static const struct ctg_addr zero;
-	int ret = 0;
+	const struct ctg_sock_table *socks = j->socks;
 
-	for (size_t i = 0; locals && !ret && i < locals->n; i++)
-		ret = ctg_addr_set_add(out, locals->v[i].family, &locals->v[i].a);
-	for (size_t i = 0; !ret && i < socks->n; i++)
-		if (!ctg_addr_eq(&socks->v[i].laddr, &zero))
-			ret = ctg_addr_set_add(out, socks->v[i].family, &socks->v[i].laddr);
-	return ret;
+	if (aset_init(&j->listen, socks->n) ||
+	    aset_init(&j->local, socks->n + (locals ? locals->n : 0)))
+		return -ENOMEM;
+	for (size_t i = 0; locals && i < locals->n; i++)
+		aset_add(&j->local, locals->v[i].family, 0, 0, &locals->v[i].a);
+	for (size_t i = 0; i < socks->n; i++) {
+		const struct ctg_sock *s = &socks->v[i];
+
+		if (!ctg_addr_eq(&s->laddr, &zero))
+			aset_add(&j->local, s->family, 0, 0, &s->laddr);
+		if (is_listener(s))
+			aset_add(&j->listen, 0, s->l4proto, s->lport, &s->laddr);
+	}
+	return 0;
 }
 
 /* An entry no socket claimed: ours (we sent orig or we answer in reply) or forwarded. */
-static void ct_row(const struct join *j, const struct ctg_addr_set *locals,
-		   const struct ctg_ct_entry *e, struct ctg_conn *c)
+static void ct_row(const struct join *j, const struct ctg_ct_entry *e, struct ctg_conn *c)
 {
 	const struct ctg_tuple *tu = &e->orig;
+	bool orig_local = is_local(j, e->family, &e->orig.src);
 
 	*c = (struct ctg_conn){.family = e->family, .l4proto = e->l4proto, .ct = e};
-	if (!is_local(locals, e->family, &e->orig.src) &&
-	    is_local(locals, e->family, &e->reply.src)) {
+	if (!orig_local && is_local(j, e->family, &e->reply.src)) {
 		tu = &e->reply;
 		c->ct_dir_reply = true;
 	}
@@ -237,7 +303,7 @@ static void ct_row(const struct join *j, const struct ctg_addr_set *locals,
 	c->paddr = tu->dst;
 	c->lport = tu->sport;
 	c->pport = tu->dport;
-	if (tu == &e->orig && !is_local(locals, e->family, &e->orig.src))
+	if (tu == &e->orig && !orig_local)
 		c->role = CTG_ROLE_FORWARD;
 	else if (has_ports(e->l4proto))
 		c->role = (uint8_t)port_role(j, c);
@@ -270,6 +336,144 @@ static int conn_cmp(const void *pa, const void *pb)
 	return (a->sock == NULL) - (b->sock == NULL);
 }
 
+/*
+ * Sorting. IPv4 rows (the bulk) get a 104-bit key (proto, laddr, lport, paddr, pport) in
+ * conn_cmp's order and go through a stable LSD radix sort; equal keys keep their row
+ * order, which puts socket rows (pushed first) before entry rows, as conn_cmp does. The
+ * other rows (IPv6) follow, sorted by qsort with conn_cmp.
+ */
+struct rkey {
+	uint64_t hi, lo;
+	uint32_t idx;
+};
+
+static bool v4_plain(const struct ctg_conn *c)
+{
+	return c->family == 2 && !(c->laddr.w[1] | c->laddr.w[2] | c->laddr.w[3]) &&
+	       !(c->paddr.w[1] | c->paddr.w[2] | c->paddr.w[3]);
+}
+
+static uint8_t key_byte(const struct rkey *k, int b)
+{
+	return (uint8_t)(b < 8 ? k->lo >> (b * 8) : k->hi >> ((b - 8) * 8));
+}
+
+static uint64_t be32(const struct ctg_addr *a)
+{
+	return (uint64_t)a->b[0] << 24 | (uint64_t)a->b[1] << 16 | (uint64_t)a->b[2] << 8 | a->b[3];
+}
+
+static void make_key(const struct ctg_conn *c, uint32_t idx, struct rkey *k)
+{
+	k->hi = (uint64_t)c->l4proto << 48 | be32(&c->laddr) << 16 | c->lport;
+	k->lo = be32(&c->paddr) << 16 | c->pport;
+	k->idx = idx;
+}
+
+/* Key bytes (lo 0-5, hi 0-6 as 8-14), least significant first. */
+static const uint8_t key_bytes[] = {0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14};
+#define NKB (sizeof(key_bytes) / sizeof(key_bytes[0]))
+
+/* Stable LSD radix sort of k (tmp: scratch of n); returns the buffer holding the result. */
+static struct rkey *radix(struct rkey *k, struct rkey *tmp, size_t n)
+{
+	uint32_t cnt[NKB][256];
+
+	memset(cnt, 0, sizeof(cnt));
+	for (size_t i = 0; i < n; i++)
+		for (size_t b = 0; b < NKB; b++)
+			cnt[b][key_byte(&k[i], key_bytes[b])]++;
+	for (size_t b = 0; b < NKB; b++) {
+		uint32_t *c = cnt[b], sum = 0;
+		struct rkey *t;
+
+		if (c[key_byte(&k[0], key_bytes[b])] == n)
+			continue; /* the same byte everywhere */
+		for (int v = 0; v < 256; v++) {
+			uint32_t x = c[v];
+
+			c[v] = sum;
+			sum += x;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[c[key_byte(&k[i], key_bytes[b])]++] = k[i];
+		t = k;
+		k = tmp;
+		tmp = t;
+	}
+	return k;
+}
+
+/* Rows [base, n) into a new array: radix-sorted IPv4 rows, then the others. */
+static bool sort_fast(struct ctg_conn_table *out, size_t base, size_t n4)
+{
+	size_t m = out->n - base, r = base + n4;
+	struct rkey *keys = malloc(2 * n4 * sizeof(*keys)), *sorted;
+	struct ctg_conn *nv = malloc(out->cap * sizeof(*nv));
+
+	if (!keys || !nv) {
+		free(keys);
+		free(nv);
+		return false;
+	}
+	memcpy(nv, out->v, base * sizeof(*nv));
+	for (size_t i = 0, k = 0; i < m; i++) {
+		const struct ctg_conn *c = &out->v[base + i];
+
+		if (v4_plain(c))
+			make_key(c, (uint32_t)i, &keys[k++]);
+		else
+			nv[r++] = *c;
+	}
+	sorted = radix(keys, keys + n4, n4);
+	for (size_t i = 0; i < n4; i++)
+		nv[base + i] = out->v[base + sorted[i].idx];
+	qsort(nv + base + n4, m - n4, sizeof(*nv), conn_cmp);
+	free(out->v);
+	out->v = nv;
+	free(keys);
+	return true;
+}
+
+/* conn_cmp order of rows [base, n); equal rows keep their order. */
+static void sort_rows(struct ctg_conn_table *out, size_t base)
+{
+	size_t n4 = 0;
+	bool fast = out->n - base >= 64 && out->n - base < UINT32_MAX;
+
+	for (size_t i = base; fast && i < out->n; i++) {
+		if (v4_plain(&out->v[i]))
+			n4++;
+		else if (out->v[i].family <= 2)
+			fast = false; /* would not sort after the IPv4 rows */
+	}
+	if (!fast || !n4 || !sort_fast(out, base, n4))
+		qsort(out->v + base, out->n - base, sizeof(out->v[0]), conn_cmp);
+}
+
+static int reserve(struct ctg_conn_table *t, size_t n)
+{
+	struct ctg_conn *nv;
+
+	if (n <= t->cap)
+		return 0;
+	nv = realloc(t->v, n * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	t->v = nv;
+	t->cap = n;
+	return 0;
+}
+
+static bool has_sock_rows(const struct ctg_sock_table *socks)
+{
+	for (size_t i = 0; i < socks->n; i++)
+		if (!is_listener(&socks->v[i]) &&
+		    (socks->v[i].l4proto == 6 || socks->v[i].l4proto == 17))
+			return true;
+	return false;
+}
+
 int ctg_conns_join(const struct ctg_sock_table *socks, const struct ctg_ct_table *cts,
 		   const struct ctg_addr_set *locals, uint16_t port_lo, uint16_t port_hi,
 		   struct ctg_conn_table *out)
@@ -278,28 +482,21 @@ int ctg_conns_join(const struct ctg_sock_table *socks, const struct ctg_ct_table
 	struct ct_hash h = {0};
 	uint8_t *used = calloc(cts->n + 1, 1);
 	size_t base = out->n;
-	struct ctg_addr_set loc;
-	int ret = used ? hash_build(&h, cts) : -ENOMEM;
+	int ret = used ? build_sets(&j, locals) : -ENOMEM;
 
-	ctg_addr_set_init(&loc);
+	if (!ret && has_sock_rows(socks)) /* no socket to match: no hash */
+		ret = hash_build(&h, cts);
 	if (!ret)
-		ret = local_set(locals, socks, &loc);
+		ret = reserve(out, base + socks->n + cts->n);
 	if (!ret)
 		ret = sock_rows(&j, &h, used, out);
-	for (size_t i = 0; !ret && i < cts->n; i++) {
-		struct ctg_conn *c;
-
-		if (used[i])
-			continue;
-		c = push(out);
-		if (!c)
-			ret = -ENOMEM;
-		else
-			ct_row(&j, &loc, &cts->v[i], c);
-	}
+	for (size_t i = 0; !ret && i < cts->n; i++)
+		if (!used[i])
+			ct_row(&j, &cts->v[i], &out->v[out->n++]);
 	if (!ret && out->n > base)
-		qsort(out->v + base, out->n - base, sizeof(out->v[0]), conn_cmp);
-	ctg_addr_set_release(&loc);
+		sort_rows(out, base);
+	free(j.listen.v);
+	free(j.local.v);
 	free(h.slot);
 	free(used);
 	return ret;

@@ -3,11 +3,13 @@
 """Differential test: `ctguard trace` against the real kernel in network namespaces.
 
 Topology (names unique per run):  A (sender) --veth-- R (host under test) --veth-- B
-  R: ra0 10.200.131.1/24 (+ .100), rb0 10.200.132.1/24, ip_forward=1, rp_filter=0.
-Per batch: a random ruleset (raw + filter) is restored into R, conntrack entries are
-inserted for some packets (`conntrack -I`), then crafted IPv4 packets are sent: from A to
-R (input), from A through R to B's subnet (forward), from R itself (output).  Every
-packet carries TTL 77 and a distinct IP ID.  An nft table `inet ctgobs` in R records:
+  R: ra0 10.200.131.1/24 (+ .100), fd00:200::131:1/112 (+ :100); rb0 10.200.132.1/24,
+  fd00:200::132:1/112; forwarding on, rp_filter off.
+Per batch: a random ruleset (raw + mangle + filter, gen_ruleset.py) or a corpus ruleset
+(corpus.py, --corpus) is restored into R, conntrack entries are inserted for some packets
+(`conntrack -I`), then crafted IPv4 or IPv6 packets are sent: from A to R (input), from A
+through R to B's subnet (forward), from R itself (output).  Every packet carries TTL/hop
+limit 77 and a distinct IP ID / flow label.  An nft table `inet ctgobs` in R records:
   - the ct state of each packet (prerouting/output, priority -190: after conntrack,
     before filter),
   - which packets got past every table (input priority 500; postrouting priority 500 for
@@ -17,7 +19,8 @@ have all been processed.  The same ruleset (iptables-save of R), conntrack view
 (`conntrack -L` of R) and sysctl are given to `ctguard trace` for each packet; the
 kernel's verdict (accepted or not) and ct state are compared with ctguard's.
 
-Usage: difftest.py [--seed S] [--cases N] [--batch N] [--kernel-selftest] [-v]
+Usage: difftest.py [--seed S] [--cases N] [--minimize] [--report FILE] [--corpus DIR] ...
+       difftest.py --kernel-selftest | --kernel-only      (no ctguard needed)
 Exit 0 only if every case agrees.
 """
 
@@ -36,6 +39,7 @@ import tempfile
 import time
 from collections import Counter
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import corpus  # noqa: E402
 import gen_ruleset  # noqa: E402
@@ -43,6 +47,7 @@ from gen_ruleset import V6  # noqa: E402
 
 CLONE_NEWNET = 0x40000000
 TTL_CASE, TTL_SENTINEL = 77, 78
+BACKEND = "nft"  # iptables-nft or iptables-legacy in R (--backend)
 CT_STATES = ["new", "established", "related", "invalid", "untracked"]
 libc = ctypes.CDLL("libc.so.6", use_errno=True)
 
@@ -75,7 +80,7 @@ def csum(b):
     return (~s) & 0xffff
 
 
-FLAG_BITS = {"FIN": 1, "SYN": 2, "RST": 4, "PSH": 8, "ACK": 16, "URG": 32}
+FLAG_BITS = {"FIN": 1, "SYN": 2, "RST": 4, "PSH": 8, "ACK": 16, "URG": 32, "ECE": 64, "CWR": 128}
 
 
 def build(p, ipid, ttl=TTL_CASE):
@@ -288,11 +293,11 @@ def ct_insert(p):
 
 EMPTY_TABLES = "".join("*%s\n%sCOMMIT\n" % (t, "".join(":%s ACCEPT [0:0]\n" % c for c in chains)) for t, chains in (
     ("raw", ("PREROUTING", "OUTPUT")), ("mangle", ("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING")),
-    ("filter", ("INPUT", "FORWARD", "OUTPUT"))))
+    ("nat", ("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING")), ("filter", ("INPUT", "FORWARD", "OUTPUT"))))
 
 
 def kernel_batch(topo, ruleset, pkts, loose, sentinel_id, v6=False, reset=False):
-    ipt = "ip6tables" if v6 else "iptables"
+    ipt = ("ip6tables" if v6 else "iptables") + "-" + BACKEND
     if reset:  # tables the ruleset does not name keep their old contents otherwise
         run([ipt + "-restore"], inp=EMPTY_TABLES)
     r = run([ipt + "-restore"], inp=ruleset, check=False)
@@ -381,7 +386,6 @@ def ctg_trace(cmd):
         return None, "exit %d: %s%s" % (r.returncode, r.stdout.strip()[:300], r.stderr.strip()[:300])
 
 
-USES_CT = ("state", "conntrack", "NOTRACK", "CT --notrack")
 USES_CT_RE = re.compile(r"-m (state|conntrack) |-j (NOTRACK|CT)\b")
 
 
@@ -579,6 +583,11 @@ def main():
                     help="generator: leave out a feature (CT: use NOTRACK instead of CT --notrack)")
     ap.add_argument("--corpus", help="use the real rulesets under DIR (e.g. /work/shared/corpus) "
                     "instead of generated ones")
+    ap.add_argument("--v6-share", type=float, default=0.25, help="share of IPv6 rulesets")
+    ap.add_argument("--backend", choices=["nft", "legacy"], default="nft",
+                    help="iptables backend in R (nft: the generator avoids `! --sport A ! --dport B`, "
+                    "which iptables-nft 1.8.9 compiles with OR semantics; legacy: it avoids "
+                    "`! --dport 0:65535`, which iptables-legacy-save prints as nothing)")
     ap.add_argument("--jobs", type=int, default=1, help="parallel ctguard processes")
     ap.add_argument("--report", help="append disagreements (markdown) to this file")
     ap.add_argument("--feed", choices=["saved", "generated"], default="saved",
@@ -588,6 +597,12 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
 
+    global BACKEND
+    BACKEND = args.backend
+    if args.backend == "nft":
+        args.avoid.append("negports")
+    else:
+        args.avoid.append("negfullrange")
     topo = Topo("")
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(3))
     tmp = tempfile.mkdtemp(prefix="ctg-evaldiff-")
@@ -616,7 +631,7 @@ def judge(out, p, uses_ct, allow_uncertain=False):
     if out is None:
         return "ctguard error"
     c_acc = str(out.get("verdict", "")).lower() == "accept"
-    c_st = str(out.get("ctstate", "")).lower() or None
+    c_st = str(out.get("ctstate", "")).lower().split(",")[0] or None
     if not out.get("certain", True):
         if not allow_uncertain:
             return "verdict" if c_acc != p["k_accept"] else "uncertain"
@@ -654,25 +669,30 @@ def run_one(args, topo, tmp, ruleset, p, loose, v6, uses_ct):
     return judge(out, p, uses_ct), res, out, cmd, cerr, p
 
 
-def minimize(args, topo, tmp, ruleset, p, loose, v6, uses_ct, kind):
-    """Drops -A lines one at a time while the same disagreement remains (single packet)."""
+def minimize(args, topo, tmp, ruleset, p, loose, v6, uses_ct, kind, budget=90.0):
+    """Drops -A lines (chunks first, then single lines) while the same disagreement remains,
+    for one packet alone; gives up refining after `budget` seconds."""
     lines = ruleset.splitlines()
     r = run_one(args, topo, tmp, ruleset, p, loose, v6, ruleset_uses_ct(ruleset))
     if r[0] != kind:
         return None  # not reproducible alone (should not happen: flows are independent)
-    best = r
-    i = 0
-    while i < len(lines):
-        if not lines[i].startswith("-A "):
-            i += 1
-            continue
-        cand = lines[:i] + lines[i + 1:]
-        text = "\n".join(cand) + "\n"
-        r = run_one(args, topo, tmp, text, p, loose, v6, ruleset_uses_ct(text))
-        if r[0] == kind:
-            lines, best = cand, r
-        else:
-            i += 1
+    best, t0 = r, time.time()
+    rules = [i for i, l in enumerate(lines) if l.startswith(("-A ", "-I "))]
+    chunk = max(1, len(rules) // 2)
+    while chunk >= 1 and time.time() - t0 < budget:
+        rules = [i for i, l in enumerate(lines) if l.startswith(("-A ", "-I "))]
+        j = 0
+        while j < len(rules) and time.time() - t0 < budget:
+            drop = set(rules[j:j + chunk])
+            cand = [l for i, l in enumerate(lines) if i not in drop]
+            text = "\n".join(cand) + "\n"
+            r = run_one(args, topo, tmp, text, p, loose, v6, ruleset_uses_ct(text))
+            if r[0] == kind:
+                lines, best = cand, r
+                rules = [i for i, l in enumerate(lines) if l.startswith(("-A ", "-I "))]
+            else:
+                j += chunk
+        chunk //= 2
     return best
 
 
@@ -742,7 +762,7 @@ def difftest(args, topo, tmp):
                 p["oif"] = {"ra0": names[0], "rb0": names[1]}.get(p["oif"], p["oif"])
             mods = {"corpus"}
         else:
-            g = gen_ruleset.Gen("%d-%d" % (args.seed, bi), avoid=args.avoid)
+            g = gen_ruleset.Gen("%d-%d" % (args.seed, bi), v6_share=args.v6_share, avoid=args.avoid)
             ruleset = g.ruleset()
             pkts = g.packets(n)
             mods = set(g.modules)
@@ -778,11 +798,13 @@ def difftest(args, topo, tmp):
             fail_kind[kind] += 1
             sig = (kind, p["hook"], p["proto"], p["v6"], p["k_accept"], p["k_ctstate"],
                    (out or {}).get("ctstate"))
+            if kind == "ctguard error":  # one report per message (it names the line)
+                sig = (kind, re.sub(r"^.*?rules:\d+:\S+ ", "", cerr or "")[:120])
             if len(reports) >= args.max_report or (sig in seen_sig and not args.verbose):
                 continue
             seen_sig.add(sig)
             m = None
-            if args.minimize:
+            if args.minimize and kind != "ctguard error":
                 m = minimize(args, topo, tmp, ruleset, p, loose, v6, uses_ct, kind)
             if m:
                 _, mres, mout, mcmd, mcerr, mp = m

@@ -25,7 +25,9 @@ FAM = {
         reject=["icmp-port-unreachable", "icmp-host-prohibited", "icmp-net-unreachable",
                 "icmp-admin-prohibited", "icmp-host-unreachable"],
         icmp_proto=["icmp"], icmp_match="icmp", icmp_opt="--icmp-type",
-        icmp_types=["8", "echo-request", "0", "echo-reply", "any", "3/3", "8/0", "11"]),
+        icmp_types=["8", "echo-request", "0", "echo-reply", "any", "3/3", "8/0", "11", "3",
+                    "destination-unreachable", "port-unreachable", "host-unreachable",
+                    "time-exceeded", "11/0", "3/1"]),
     6: dict(
         R=[V6 + "131:1", V6 + "131:100", V6 + "132:1"],
         A_SRCS=[V6 + "131:2", V6 + "131:3", V6 + "131:10", V6 + "131:50", V6 + "131:77",
@@ -36,7 +38,9 @@ FAM = {
         reject=["icmp6-port-unreachable", "icmp6-adm-prohibited", "icmp6-no-route",
                 "icmp6-addr-unreachable"],
         icmp_proto=["ipv6-icmp", "icmpv6"], icmp_match="icmp6", icmp_opt="--icmpv6-type",
-        icmp_types=["128", "echo-request", "129", "echo-reply", "1/4", "128/0", "3"]),
+        icmp_types=["128", "echo-request", "129", "echo-reply", "1/4", "128/0", "3", "1",
+                    "destination-unreachable", "port-unreachable", "no-route", "time-exceeded",
+                    "ttl-zero-during-transit", "1/0"]),
 }
 for _f in FAM.values():
     _f["ALL"] = _f["R"] + _f["A_SRCS"] + _f["B_DSTS"]
@@ -48,7 +52,8 @@ TCP_FLAG_NAMES = ["FIN", "SYN", "RST", "PSH", "ACK", "URG"]
 # Packet flag combinations (weights): valid and invalid for the conntrack tracker.
 PKT_FLAGS = [("SYN", 30), ("ACK", 14), ("PSH,ACK", 10), ("SYN,ACK", 8), ("FIN,ACK", 6),
              ("RST", 4), ("RST,ACK", 4), ("FIN", 3), ("", 2), ("SYN,FIN", 2),
-             ("SYN,URG", 2), ("ACK,URG", 2), ("FIN,PSH,URG", 1)]
+             ("SYN,URG", 2), ("ACK,URG", 2), ("FIN,PSH,URG", 1), ("SYN,ECE,CWR", 2),
+             ("ACK,ECE", 1), ("PSH,ACK,CWR", 1)]
 
 
 def wchoice(rng, pairs):
@@ -129,6 +134,7 @@ class Gen:
     def __init__(self, seed, v6_share=0.25, avoid=()):
         self.avoid = set(avoid)
         self.rng = random.Random(seed)
+        self.nrng = random.Random("%s-nat" % (seed,))
         self.modules = set()
         self.family = 6 if self.rng.random() < v6_share else 4
         self.f = FAM[self.family]
@@ -157,6 +163,11 @@ class Gen:
             for opt, pr in (("sport", 0.2), ("dport", 0.45)):
                 if rng.random() < pr:
                     n, spec = neg(rng), rand_port_spec(rng)
+                    if (n and opt == "dport" and "negports" in self.avoid and opts
+                            and opts[-1].startswith("! --sport") and ":" not in opts[-1] + spec):
+                        n = ""  # iptables-nft 1.8.9: one 32-bit "!=" on both ports (OR)
+                    if n and spec in (":65535", "0:65535") and "negfullrange" in self.avoid:
+                        n = ""  # iptables-legacy-save prints "! --dport 0:65535" as nothing
                     opts.append("%s--%s %s" % (n, opt, spec))
                     self.modules.add(proto + " ports")
                     if not n:
@@ -212,14 +223,18 @@ class Gen:
             if not n:
                 self.hint[opt[2]] = rng.choice(r.split("-"))
             self.modules.add("iprange")
-        if not raw and rng.random() < 0.3:
+        # In raw, conntrack has not run yet: state sees INVALID (UNTRACKED after NOTRACK).
+        if rng.random() < (0.06 if raw else 0.3):
             if rng.random() < 0.5:
                 parts.append("-m state %s--state %s" % (neg(rng, 0.1), rand_states(rng)))
                 self.modules.add("state")
             else:
                 opts = []
                 if rng.random() < 0.8 or "ctextra" in self.avoid:
-                    opts.append("%s--ctstate %s" % (neg(rng, 0.1), rand_states(rng)))
+                    st = rand_states(rng)
+                    if rng.random() < 0.1:
+                        st += "," + rng.choice(["SNAT", "DNAT"])
+                    opts.append("%s--ctstate %s" % (neg(rng, 0.1), st))
                 if "ctextra" not in self.avoid:
                     for _ in range(rng.choice([0, 0, 1, 1, 2]) if opts else 1):
                         o = self.ct_extra()
@@ -262,6 +277,49 @@ class Gen:
             return "%s%s %s" % (n, opt, spec)
         st = rng.sample(["NONE", "EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED"], rng.randint(1, 2))
         return "%s--ctstatus %s" % (n, ",".join(st))
+
+    def nat_table(self):
+        """*nat (IPv4), from its own random stream so that the rest of a seed's batch is
+        the same with or without it. Translations never move a packet to another path:
+        local -> local, B side -> B side, A side -> A side (match on a host -d)."""
+        rng, f = self.nrng, self.f
+        out = ["*nat"] + [":%s ACCEPT [0:0]" % c for c in ("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING")]
+        if "nat" in self.avoid or rng.random() >= 0.3:
+            return out + ["COMMIT"]
+        self.modules.add("nat")
+        for _ in range(rng.randint(1, 4)):
+            chain = wchoice(rng, [("PREROUTING", 5), ("OUTPUT", 2), ("POSTROUTING", 2)])
+            if chain == "POSTROUTING":
+                t = rng.choice(["-j MASQUERADE", "-j SNAT --to-source %s" % rng.choice(f["R"]), "-j RETURN"])
+                out.append("-A POSTROUTING %s-o %s %s" % (neg(rng), rng.choice(["ra0", "rb0", "r+"]), t))
+                self.modules.add("SNAT/MASQUERADE")
+                continue
+            local = chain == "PREROUTING" and rng.random() < 0.5
+            if local:
+                pool = f["R"][:2]
+            else:
+                pool = f["B_DSTS"] if chain == "PREROUTING" or rng.random() < 0.5 else f["A_DSTS"]
+            d, to = rng.choice(pool), rng.choice(pool)
+            proto = rng.choice([None, "tcp", "udp"])
+            parts = ["-A", chain, "-d", d]
+            if proto:
+                parts += ["-p", proto]
+                if rng.random() < 0.6:
+                    parts += ["-m", proto, "--dport", str(rng.choice(PORTS))]
+            if rng.random() < 0.3:
+                parts += ["-m", "conntrack", "--ctstate", rand_states(rng)]
+            r = rng.random()
+            if local and r < 0.3:
+                parts += ["-j", "REDIRECT"] + (["--to-ports", str(rng.choice(PORTS))] if proto else [])
+                self.modules.add("REDIRECT")
+            elif r < 0.9:
+                port = ":%d" % rng.choice(PORTS) if proto and rng.random() < 0.6 else ""
+                parts += ["-j", "DNAT", "--to-destination", to + port]
+                self.modules.add("DNAT")
+            else:
+                parts += ["-j", "RETURN"]
+            out.append(" ".join(parts))
+        return out + ["COMMIT"]
 
     def len_ttl_parts(self, parts):
         rng = self.rng
@@ -365,6 +423,8 @@ class Gen:
             for _ in range(rng.randint(1, 5)):
                 out.append(self.rule(rng.choice(mch), [], "mangle"))
         out.append("COMMIT")
+        if self.family == 4:
+            out += self.nat_table()
         out.append("*filter")
         for ch in ("INPUT", "FORWARD", "OUTPUT"):
             pol = "DROP" if rng.random() < 0.5 else "ACCEPT"

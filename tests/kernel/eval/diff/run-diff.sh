@@ -6,7 +6,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 [ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
-for t in ip iptables-restore iptables-save nft conntrack; do
+for t in ip iptables-nft-restore ip6tables-nft-restore iptables-legacy-restore nft conntrack; do
 	command -v $t >/dev/null 2>&1 || { echo "missing tool: $t"; exit 77; }
 done
 ip netns add ctg-evaldiff-$$-probe 2>/dev/null || { echo "no network namespaces"; exit 77; }
@@ -20,6 +20,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'kill -TERM $pid 2>/dev/null; exit 1' INT TERM
-/usr/bin/python3 "$here/difftest.py" "$@" &
+/usr/bin/python3 -B "$here/difftest.py" "$@" &
 pid=$!
 wait $pid
