@@ -258,8 +258,14 @@ static enum ctg_verdict apply_target(struct branch *b, const struct ctg_rule *r,
 		b->pkt.ctstate = CTG_CTS_UNTRACKED;
 		b->pkt.ct = NULL;
 	}
-	if (tg->ops->apply)
-		return tg->ops->apply(tg->data, &b->pkt);
+	if (tg->ops->apply) {
+		enum ctg_verdict v = tg->ops->apply(tg->data, &b->pkt);
+
+		/* CT --notrack decides by its options: it marks the packet itself. */
+		if (table == CTG_TABLE_RAW && b->pkt.ctstate == CTG_CTS_UNTRACKED)
+			b->notrack = true;
+		return v;
+	}
 	return tg->ops->verdict;
 }
 
