@@ -444,6 +444,21 @@ COMMIT
 """
 
 
+SELFTEST_NAT4 = """*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -d 10.200.131.1/32 -p tcp -m tcp --dport 8081 -j REDIRECT --to-ports 22
+-A PREROUTING -d 10.200.132.200/32 -p tcp -j DNAT --to-destination 10.200.132.9:443
+COMMIT
+"""
+NAT4_PACKETS = [  # (hook, src, dst, sport, dport, accepted): filter sees the translated packet
+    ("input", "10.200.131.2", "10.200.131.1", 40030, 8081, True),
+    ("forward", "10.200.131.10", "10.200.132.200", 40031, 8443, True),
+]
+
+
 def selftest_packets():
     def P(hook, proto, src, dst, sport, dport, flags=None, ct=None, tcpstate=None, exp=None, st=None,
           icmp=None, inner=None):
@@ -512,7 +527,11 @@ def selftest_packets6():
 
 def kernel_selftest(topo):
     pkts = selftest_packets()
-    res, err = kernel_batch(topo, SELFTEST_RULES, pkts, 1, 0xfff0)
+    for h, src, dst, sp, dp, acc in NAT4_PACKETS:
+        pkts.append(dict(hook=h, proto="tcp", src=src, dst=dst, sport=sp, dport=dp, flags="SYN", ct=None,
+                         tcpstate=None, iif="ra0", oif="rb0" if h == "forward" else None, exp=acc,
+                         exp_st="new", v6=False))
+    res, err = kernel_batch(topo, SELFTEST_RULES + SELFTEST_NAT4, pkts, 1, 0xfff0)
     if err:
         print("selftest: iptables-restore failed: " + err)
         return 1
@@ -580,7 +599,8 @@ def main():
     ap.add_argument("--minimize", action="store_true",
                     help="shrink each reported ruleset to the rules needed for the disagreement")
     ap.add_argument("--avoid", action="append", default=[],
-                    help="generator: leave out a feature (CT: use NOTRACK instead of CT --notrack)")
+                    help="generator: leave out a feature (CT: NOTRACK instead of CT --notrack; ttl: ttl/hl "
+                    "matches; lenttl: length too; ctextra: conntrack options beyond --ctstate/--ctdir; nat)")
     ap.add_argument("--corpus", help="use the real rulesets under DIR (e.g. /work/shared/corpus) "
                     "instead of generated ones")
     ap.add_argument("--v6-share", type=float, default=0.25, help="share of IPv6 rulesets")

@@ -330,7 +330,7 @@ class Gen:
             spec = ("0" + spec) if spec.startswith(":") else (spec + "65535" if spec.endswith(":") else spec)
             parts.append("-m length %s--length %s" % (neg(rng), spec))
             self.modules.add("length")
-        if rng.random() < 0.04:
+        if rng.random() < 0.04 and "ttl" not in self.avoid:
             v = rng.choice([64, 76, 77, 78])
             if self.family == 6:
                 op = rng.choice(["--hl-eq", "--hl-lt", "--hl-gt"])
