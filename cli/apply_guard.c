@@ -126,7 +126,7 @@ static void close_others(int keep1, int keep2)
 }
 
 /* The guard itself: never returns. */
-static void guard_main(const char *dir, const struct ctg_rules_snapshot *snap, enum ctg_backend b,
+static void guard_main(const char *dir, const struct ctg_rules_snapshot *snap, enum ctg_ipt_backend b,
 		       int timeout, int ready_fd)
 {
 	struct timespec deadline, now, left;
@@ -196,7 +196,7 @@ static void guard_main(const char *dir, const struct ctg_rules_snapshot *snap, e
 	_exit(0);
 }
 
-int ctg_guard_start(const char *dir, const struct ctg_rules_snapshot *snap, enum ctg_backend b,
+int ctg_guard_start(const char *dir, const struct ctg_rules_snapshot *snap, enum ctg_ipt_backend b,
 		    int timeout)
 {
 	char lp[4096], cp[4096], c;

@@ -22,7 +22,7 @@ enum {
 /* /run/ctguard/net-<inode of this network namespace>: one guard per netns. */
 const char *ctg_guard_default_dir(char *buf, size_t size);
 /* 0, -EBUSY (a guard is pending), -errno. Returns once the guard runs. */
-int ctg_guard_start(const char *dir, const struct ctg_rules_snapshot *snap, enum ctg_backend b,
+int ctg_guard_start(const char *dir, const struct ctg_rules_snapshot *snap, enum ctg_ipt_backend b,
 		    int timeout);
 /* 0, -ENOENT (no pending guard), -ETIMEDOUT, -errno. */
 int ctg_guard_confirm(const char *dir);

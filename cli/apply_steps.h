@@ -11,7 +11,7 @@
 #include "apply/apply.h"
 
 struct apply_state {
-	enum ctg_backend backend;
+	enum ctg_ipt_backend backend;
 	const char *rules_path[2];  /* [0] v4, [1] v6; NULL = family untouched */
 	struct ctg_ruleset *rs[2];  /* parsed candidates (with the fix rules, if any) */
 	struct ctg_ruleset *cur[2]; /* the current rules, parsed from the snapshot */

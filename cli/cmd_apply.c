@@ -38,7 +38,7 @@ struct apply_opts {
 	const char *rules[2];
 	int timeout;
 	bool yes, fix, force, confirm, dry_run, no_prompt;
-	enum ctg_backend backend;
+	enum ctg_ipt_backend backend;
 	const char *state_dir;
 };
 
@@ -137,11 +137,11 @@ static int parse_args(int argc, char **argv, struct apply_opts *o)
 			break;
 		case 'b':
 			if (!strcmp(optarg, "nft"))
-				o->backend = CTG_BACKEND_NFT;
+				o->backend = CTG_IPT_NFT;
 			else if (!strcmp(optarg, "legacy"))
-				o->backend = CTG_BACKEND_LEGACY;
+				o->backend = CTG_IPT_LEGACY;
 			else if (!strcmp(optarg, "auto"))
-				o->backend = CTG_BACKEND_AUTO;
+				o->backend = CTG_IPT_UNKNOWN;
 			else {
 				fprintf(stderr,
 					"ctguard apply: --backend: expected auto, nft or legacy\n");
@@ -350,9 +350,14 @@ int cmd_apply(struct ctg_cli *cli, int argc, char **argv)
 	dir = o.state_dir ? o.state_dir : ctg_guard_default_dir(dirbuf, sizeof(dirbuf));
 	if (o.confirm)
 		return do_confirm(dir);
-	if (o.backend == CTG_BACKEND_AUTO && ctg_backend_detect(&o.backend)) {
-		fprintf(stderr, "ctguard apply: cannot run iptables -V: is iptables installed?\n");
-		return CTG_EXIT_ENV;
+	if (o.backend == CTG_IPT_UNKNOWN) {
+		if (ctg_ipt_backend_detect(CTG_FAMILY_IPV4, &o.backend)) {
+			fprintf(stderr,
+				"ctguard apply: cannot run iptables -V: is iptables installed?\n");
+			return CTG_EXIT_ENV;
+		}
+		if (o.backend == CTG_IPT_UNKNOWN) /* neither marker: an old, legacy-only iptables */
+			o.backend = CTG_IPT_LEGACY;
 	}
 	st.backend = o.backend;
 	st.rules_path[0] = o.rules[0];

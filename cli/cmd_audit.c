@@ -141,7 +141,7 @@ static void print_why(const struct ctg_audit_item *it, FILE *f)
 
 void audit_print_item(const struct ctg_audit_item *it, FILE *f)
 {
-	const struct ctg_audit_conn *c = &it->conn;
+	const struct ctg_conn *c = &it->conn;
 	char l[64], p[64];
 	static const char *const label[] = {"ORPHANED", "ORPHANED", "AT RISK"};
 
@@ -171,7 +171,7 @@ void audit_print_text(const struct ctg_audit_report *rep, FILE *f)
 
 static json_t *item_json(const struct ctg_audit_item *it)
 {
-	const struct ctg_audit_conn *c = &it->conn;
+	const struct ctg_conn *c = &it->conn;
 	char ab[CTG_ADDRSTRLEN], pb[CTG_ADDRSTRLEN];
 	json_t *o =
 		json_pack("{s:s, s:b, s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:s, s:s}", "kind",
@@ -233,7 +233,7 @@ static void nagios_first(const struct ctg_audit_report *rep, FILE *f)
 
 	for (size_t i = 0; i < rep->n && i < 3; i++) {
 		const struct ctg_audit_item *it = &rep->v[i];
-		const struct ctg_audit_conn *c = &it->conn;
+		const struct ctg_conn *c = &it->conn;
 
 		if (!ctg_audit_is_orphan(it) || !it->certain)
 			break;
@@ -294,7 +294,7 @@ static void prom_head(FILE *f, const char *name, const char *help)
 
 static const char *item_service(const struct ctg_audit_item *it, char *buf, size_t size)
 {
-	const struct ctg_audit_conn *c = &it->conn;
+	const struct ctg_conn *c = &it->conn;
 
 	if (c->service)
 		return c->service;

@@ -76,7 +76,7 @@ static int parse_peer(const char *s, struct heal_opts *o)
 	return 0;
 }
 
-static bool peer_selected(const struct heal_opts *o, const struct ctg_audit_conn *c)
+static bool peer_selected(const struct heal_opts *o, const struct ctg_conn *c)
 {
 	if (!o->have_peer)
 		return true;
@@ -102,7 +102,7 @@ static void heal_one(struct ctg_cli *cli, const struct heal_opts *o,
 		     const struct ctg_sock_table *live, const struct ctg_audit_item *it,
 		     uint32_t timeout, struct heal_counts *n)
 {
-	const struct ctg_audit_conn *c = &it->conn;
+	const struct ctg_conn *c = &it->conn;
 	struct ctg_strbuf sb;
 	struct ctg_ct_entry e;
 	int ret;

@@ -152,6 +152,13 @@ enum ctg_ipt_backend {
 const char *ctg_ipt_backend_name(enum ctg_ipt_backend b);
 
 /*
+ * The backend `iptables -V` (ip6tables for CTG_FAMILY_IPV6) reports: "(nf_tables)" or
+ * "(legacy)"; CTG_IPT_UNKNOWN for anything else or on error.
+ * Returns 0, -ENOENT (not installed), -EIO (non-zero exit), -ENOMEM.
+ */
+int ctg_ipt_backend_detect(enum ctg_family family, enum ctg_ipt_backend *out);
+
+/*
  * Runs `iptables -V` to detect the backend, then `iptables-save` (or ip6tables-*), and
  * returns its stdout in *text (malloc'd, NUL-terminated; caller frees).
  * @save_cmd: NULL for the default, else the program to run instead (tests).

@@ -88,7 +88,7 @@ static int cmp_local(const void *a, const void *b)
 }
 
 /* Traffic from a local peer passes OUTPUT first, which re-creates the entry: never orphaned. */
-static bool peer_is_local(const struct actx *x, const struct ctg_audit_conn *c)
+static bool peer_is_local(const struct actx *x, const struct ctg_conn *c)
 {
 	struct ctg_audit_local key;
 
@@ -132,7 +132,7 @@ static void entry_ctstate(const struct ctg_ct_entry *e, const struct ctg_tuple *
  * classified by the conntrack model on an empty view: pickup or INVALID).
  */
 static int simulate(struct actx *x, const struct ctg_ruleset *rs, enum ctg_eval_path path,
-		    const struct ctg_audit_conn *c, const struct ctg_tuple *t,
+		    const struct ctg_conn *c, const struct ctg_tuple *t,
 		    const struct ctg_ct_entry *e, struct sim *out)
 {
 	struct ctg_pkt p;
@@ -164,7 +164,7 @@ static int simulate(struct actx *x, const struct ctg_ruleset *rs, enum ctg_eval_
 }
 
 /* The tuple the peer's next packet carries on the wire. */
-static void peer_tuple(const struct ctg_audit_conn *c, struct ctg_tuple *t)
+static void peer_tuple(const struct ctg_conn *c, struct ctg_tuple *t)
 {
 	if (c->ct && c->role == CTG_AUDIT_ROLE_FORWARD)
 		*t = c->ct->reply;
@@ -175,7 +175,7 @@ static void peer_tuple(const struct ctg_audit_conn *c, struct ctg_tuple *t)
 			.src = c->paddr, .dst = c->laddr, .sport = c->pport, .dport = c->lport};
 }
 
-static int add_item(struct actx *x, enum ctg_audit_kind kind, const struct ctg_audit_conn *c,
+static int add_item(struct actx *x, enum ctg_audit_kind kind, const struct ctg_conn *c,
 		    const struct sim *s, enum ctg_eval_path path)
 {
 	struct ctg_audit_report *rep = x->rep;
@@ -229,8 +229,7 @@ static bool entry_risky(const struct actx *x, const struct ctg_ct_entry *e)
 }
 
 /* A socket without entry: is the peer's next segment dropped? */
-static int audit_no_entry(struct actx *x, const struct ctg_ruleset *rs,
-			  const struct ctg_audit_conn *c)
+static int audit_no_entry(struct actx *x, const struct ctg_ruleset *rs, const struct ctg_conn *c)
 {
 	struct ctg_tuple t;
 	struct sim s;
@@ -246,7 +245,7 @@ static int audit_no_entry(struct actx *x, const struct ctg_ruleset *rs,
 }
 
 /* An entry: are its ESTABLISHED packets dropped? Else, is it the only thing saving it? */
-static int audit_entry(struct actx *x, const struct ctg_ruleset *rs, const struct ctg_audit_conn *c)
+static int audit_entry(struct actx *x, const struct ctg_ruleset *rs, const struct ctg_conn *c)
 {
 	bool fwd = c->role == CTG_AUDIT_ROLE_FORWARD;
 	enum ctg_eval_path path = fwd ? CTG_PATH_FORWARD : CTG_PATH_LOCAL_IN;
@@ -276,7 +275,7 @@ static int audit_entry(struct actx *x, const struct ctg_ruleset *rs, const struc
 	return add_item(x, CTG_AUDIT_AT_RISK, c, &s, path);
 }
 
-static int audit_conn(struct actx *x, const struct ctg_audit_conn *c)
+static int audit_conn(struct actx *x, const struct ctg_conn *c)
 {
 	const struct ctg_ruleset *rs = c->family == 10 ? x->in->rs6 : x->in->rs4;
 
@@ -346,8 +345,8 @@ int ctg_audit_run(const struct ctg_audit_input *in, struct ctg_audit_report *rep
 	if (ret < 0)
 		return ret;
 	ret = setup(&x, &cs);
-	for (size_t i = 0; !ret && i < cs.n; i++)
-		ret = audit_conn(&x, &cs.v[i]);
+	for (size_t i = 0; !ret && i < cs.rows.n; i++)
+		ret = audit_conn(&x, &cs.rows.v[i]);
 	if (!ret && rep->n > 1)
 		qsort(rep->v, rep->n, sizeof(rep->v[0]), cmp_item);
 	ctg_ct_view_free(x.empty);

@@ -14,8 +14,8 @@
  *    segment would be dropped) and that entry may expire soon: not ASSURED, or fewer than
  *    at_risk_timeout seconds left.
  *
- * This header deliberately includes neither ctguard/source.h nor eval/eval.h (callers
- * use it with either); the sysctls are an opaque object made here.
+ * Connections are the rows of the one sockets x conntrack join, ctg_conns_join
+ * (ctguard/source.h); the sysctls are an opaque object made here.
  */
 #ifndef CTG_ANALYSIS_AUDIT_H
 #define CTG_ANALYSIS_AUDIT_H
@@ -28,9 +28,9 @@
 #include <ctguard/ct.h>
 #include <ctguard/ruleset.h>
 #include <ctguard/sock.h>
+#include <ctguard/source.h>
 
 struct ctg_sysctls;
-struct ctg_addr_set;
 
 enum ctg_audit_kind {
 	CTG_AUDIT_NO_ENTRY,	 /* orphan: socket alive, no entry, peer dropped */
@@ -40,26 +40,11 @@ enum ctg_audit_kind {
 
 const char *ctg_audit_kind_name(enum ctg_audit_kind k);
 
-/* Same values as enum ctg_conn_role (ctguard/source.h). */
+/* enum ctg_conn_role under the audit's names. */
 enum ctg_audit_role {
-	CTG_AUDIT_ROLE_CLIENT,
-	CTG_AUDIT_ROLE_SERVER,
-	CTG_AUDIT_ROLE_FORWARD,
-};
-
-/*
- * One connection as audited: a socket and/or an entry.
- * @role: 0 client, 1 server, 2 forward (enum ctg_conn_role of source.h).
- * @laddr/@paddr: local and peer (forward: original source / destination).
- */
-struct ctg_audit_conn {
-	uint8_t family, l4proto, role;
-	bool ct_dir_reply;
-	struct ctg_addr laddr, paddr;
-	uint16_t lport, pport;
-	const struct ctg_sock *sock;
-	const struct ctg_ct_entry *ct;
-	const char *service;
+	CTG_AUDIT_ROLE_CLIENT = CTG_ROLE_CLIENT,
+	CTG_AUDIT_ROLE_SERVER = CTG_ROLE_SERVER,
+	CTG_AUDIT_ROLE_FORWARD = CTG_ROLE_FORWARD,
 };
 
 /*
@@ -73,7 +58,7 @@ struct ctg_audit_conn {
  */
 struct ctg_audit_item {
 	enum ctg_audit_kind kind;
-	struct ctg_audit_conn conn;
+	struct ctg_conn conn; /* a join row; service filled in (NULL when unknown) */
 	bool certain;
 	const char *verdict;
 	const char *table, *chain;
@@ -130,17 +115,17 @@ static inline bool ctg_audit_is_orphan(const struct ctg_audit_item *it)
 	return it->kind != CTG_AUDIT_AT_RISK;
 }
 
-/* ---- internal: audit_join.c (the only file that includes ctguard/source.h) ---- */
+/* ---- internal: audit_join.c ---- */
 
 struct ctg_audit_local {
 	uint8_t family;
 	struct ctg_addr addr;
 };
 
+/* The join's rows (service filled in) and the local addresses (sorted, unique). */
 struct ctg_audit_conns {
-	struct ctg_audit_conn *v;
-	size_t n;
-	struct ctg_audit_local *local; /* sorted, unique */
+	struct ctg_conn_table rows;
+	struct ctg_audit_local *local;
 	size_t nlocal;
 };
 

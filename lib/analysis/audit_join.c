@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Audit input: the sockets x conntrack join of the sources, in the audit's own types. */
+/* Audit input: the sockets x conntrack join of the sources and the local addresses. */
 #include "audit.h"
 
 #include <ctguard/source.h>
@@ -37,21 +37,11 @@ static int collect_locals(const struct ctg_audit_input *in, struct ctg_audit_con
 	return 0;
 }
 
-static void copy_conn(const struct ctg_conn *c, struct ctg_audit_conn *a)
+/* The well-known name of the port the connection serves or uses. */
+static void fill_service(struct ctg_conn *c)
 {
-	a->family = c->family;
-	a->l4proto = c->l4proto;
-	a->role = c->role;
-	a->ct_dir_reply = c->ct_dir_reply;
-	a->laddr = c->laddr;
-	a->paddr = c->paddr;
-	a->lport = c->lport;
-	a->pport = c->pport;
-	a->sock = c->sock;
-	a->ct = c->ct;
-	a->service = c->service;
-	if (!a->service)
-		a->service = ctg_service_name(c->l4proto,
+	if (!c->service)
+		c->service = ctg_service_name(c->l4proto,
 					      c->role == CTG_ROLE_SERVER ? c->lport : c->pport);
 }
 
@@ -60,7 +50,6 @@ int ctg_audit_join(const struct ctg_audit_input *in, struct ctg_audit_conns *out
 	static const struct ctg_sock_table no_socks;
 	static const struct ctg_ct_table no_cts;
 	struct ctg_audit_input fixed = *in;
-	struct ctg_conn_table ct;
 	uint16_t lo = in->port_lo ? in->port_lo : 32768, hi = in->port_hi ? in->port_hi : 60999;
 	int ret;
 
@@ -69,23 +58,12 @@ int ctg_audit_join(const struct ctg_audit_input *in, struct ctg_audit_conns *out
 		fixed.socks = &no_socks;
 	if (!fixed.cts)
 		fixed.cts = &no_cts;
-	ctg_conn_table_init(&ct);
-	ret = ctg_conns_join(fixed.socks, fixed.cts, in->locals, lo, hi, &ct);
-	if (ret < 0)
-		goto out;
-	ret = collect_locals(&fixed, out);
-	if (ret < 0)
-		goto out;
-	out->v = calloc(ct.n ? ct.n : 1, sizeof(*out->v));
-	if (!out->v) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < ct.n; i++)
-		copy_conn(&ct.v[i], &out->v[i]);
-	out->n = ct.n;
-out:
-	ctg_conn_table_release(&ct);
+	ctg_conn_table_init(&out->rows);
+	ret = ctg_conns_join(fixed.socks, fixed.cts, in->locals, lo, hi, &out->rows);
+	if (!ret)
+		ret = collect_locals(&fixed, out);
+	for (size_t i = 0; !ret && i < out->rows.n; i++)
+		fill_service(&out->rows.v[i]);
 	if (ret < 0)
 		ctg_audit_conns_release(out);
 	return ret;
@@ -93,7 +71,7 @@ out:
 
 void ctg_audit_conns_release(struct ctg_audit_conns *c)
 {
-	free(c->v);
+	ctg_conn_table_release(&c->rows);
 	free(c->local);
 	memset(c, 0, sizeof(*c));
 }

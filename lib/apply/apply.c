@@ -10,37 +10,19 @@
 
 #include "../core/strbuf.h"
 
-int ctg_backend_detect(enum ctg_backend *out)
+const char *ctg_backend_name(enum ctg_ipt_backend b)
 {
-	const char *argv[] = { "iptables", "-V", NULL };
-	struct ctg_exec_result r;
-	int rc = ctg_exec(argv, NULL, 0, &r);
-
-	if (rc)
-		return rc;
-	if (r.status)
-		rc = -EIO;
-	else if (strstr(r.out, "nf_tables"))
-		*out = CTG_BACKEND_NFT;
-	else
-		*out = CTG_BACKEND_LEGACY;
-	ctg_exec_result_release(&r);
-	return rc;
+	return b == CTG_IPT_NFT ? "nft" : b == CTG_IPT_LEGACY ? "legacy" : "auto";
 }
 
-const char *ctg_backend_name(enum ctg_backend b)
-{
-	return b == CTG_BACKEND_NFT ? "nft" : b == CTG_BACKEND_LEGACY ? "legacy" : "auto";
-}
-
-const char *ctg_backend_tool(enum ctg_backend b, int family, bool restore)
+const char *ctg_backend_tool(enum ctg_ipt_backend b, int family, bool restore)
 {
 	static const char *const tools[3][2][2] = {
-		{ { "iptables-save", "iptables-restore" }, { "ip6tables-save", "ip6tables-restore" } },
-		{ { "iptables-nft-save", "iptables-nft-restore" },
-		  { "ip6tables-nft-save", "ip6tables-nft-restore" } },
-		{ { "iptables-legacy-save", "iptables-legacy-restore" },
-		  { "ip6tables-legacy-save", "ip6tables-legacy-restore" } },
+		{{"iptables-save", "iptables-restore"}, {"ip6tables-save", "ip6tables-restore"}},
+		{{"iptables-nft-save", "iptables-nft-restore"},
+		 {"ip6tables-nft-save", "ip6tables-nft-restore"}},
+		{{"iptables-legacy-save", "iptables-legacy-restore"},
+		 {"ip6tables-legacy-save", "ip6tables-legacy-restore"}},
 	};
 	return tools[b][family == 10][restore];
 }
@@ -64,11 +46,11 @@ static char *strip_comments(const char *in, size_t *len)
 	return ctg_sb_take(&sb);
 }
 
-int ctg_snapshot_take(enum ctg_backend b, struct ctg_rules_snapshot *s)
+int ctg_snapshot_take(enum ctg_ipt_backend b, struct ctg_rules_snapshot *s)
 {
 	memset(s, 0, sizeof(*s));
 	for (int i = 0; i < 2; i++) {
-		const char *argv[] = { ctg_backend_tool(b, i ? 10 : 2, false), NULL };
+		const char *argv[] = {ctg_backend_tool(b, i ? 10 : 2, false), NULL};
 		struct ctg_exec_result r;
 		int rc = ctg_exec(argv, NULL, 0, &r);
 
@@ -131,7 +113,7 @@ static int write_atomic(const char *dir, const char *name, const char *text, siz
 
 int ctg_snapshot_write(const struct ctg_rules_snapshot *s, const char *dir)
 {
-	static const char *const names[2] = { "rules.v4", "rules.v6" };
+	static const char *const names[2] = {"rules.v4", "rules.v6"};
 
 	for (int i = 0; i < 2; i++) {
 		int rc;
@@ -172,7 +154,7 @@ static char *read_file(const char *path, size_t *len)
 
 int ctg_snapshot_read(struct ctg_rules_snapshot *s, const char *dir)
 {
-	static const char *const names[2] = { "rules.v4", "rules.v6" };
+	static const char *const names[2] = {"rules.v4", "rules.v6"};
 	char path[4096];
 
 	memset(s, 0, sizeof(*s));
@@ -189,10 +171,10 @@ int ctg_snapshot_read(struct ctg_rules_snapshot *s, const char *dir)
 	return 0;
 }
 
-int ctg_rules_restore(enum ctg_backend b, int family, const char *text, size_t len, bool test,
+int ctg_rules_restore(enum ctg_ipt_backend b, int family, const char *text, size_t len, bool test,
 		      struct ctg_exec_result *res)
 {
-	const char *argv[] = { ctg_backend_tool(b, family, true), test ? "--test" : NULL, NULL };
+	const char *argv[] = {ctg_backend_tool(b, family, true), test ? "--test" : NULL, NULL};
 	int rc = ctg_exec(argv, text, len, res);
 
 	if (rc)
@@ -201,7 +183,7 @@ int ctg_rules_restore(enum ctg_backend b, int family, const char *text, size_t l
 }
 
 /* Tables present in text ("*name" lines), as a bitmask over names. */
-static const char *const table_names[] = { "filter", "nat", "mangle", "raw", "security" };
+static const char *const table_names[] = {"filter", "nat", "mangle", "raw", "security"};
 
 static unsigned tables_in(const char *text)
 {
@@ -228,7 +210,8 @@ static const char *empty_table(unsigned i)
 {
 	switch (i) {
 	case 0:
-		return "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n";
+		return "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT "
+		       "[0:0]\nCOMMIT\n";
 	case 1:
 		return "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
 		       ":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n";
@@ -246,14 +229,14 @@ static const char *empty_table(unsigned i)
 /* nft backend: a table that did not exist before is deleted, so iptables-save matches. */
 static void nft_delete_table(int family, const char *name)
 {
-	const char *argv[] = { "nft", "delete", "table", family == 10 ? "ip6" : "ip", name, NULL };
+	const char *argv[] = {"nft", "delete", "table", family == 10 ? "ip6" : "ip", name, NULL};
 	struct ctg_exec_result r;
 
 	if (!ctg_exec(argv, NULL, 0, &r))
 		ctg_exec_result_release(&r);
 }
 
-int ctg_snapshot_restore(enum ctg_backend b, const struct ctg_rules_snapshot *s,
+int ctg_snapshot_restore(enum ctg_ipt_backend b, const struct ctg_rules_snapshot *s,
 			 struct ctg_exec_result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -284,7 +267,7 @@ int ctg_snapshot_restore(enum ctg_backend b, const struct ctg_rules_snapshot *s,
 		ctg_sb_release(&sb);
 		if (rc)
 			return rc;
-		if (b == CTG_BACKEND_NFT)
+		if (b == CTG_IPT_NFT)
 			for (unsigned t = 0; t < 5; t++)
 				if (extra & (1u << t))
 					nft_delete_table(family, table_names[t]);

@@ -10,19 +10,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <ctguard/source.h>
+
 #include "../core/exec.h"
 
-enum ctg_backend {
-	CTG_BACKEND_AUTO,
-	CTG_BACKEND_NFT,
-	CTG_BACKEND_LEGACY,
-};
-
-/* Detects the backend `iptables` uses ("(nf_tables)" / "(legacy)" in `iptables -V`). */
-int ctg_backend_detect(enum ctg_backend *out);
-const char *ctg_backend_name(enum ctg_backend b);
+/*
+ * The backend is enum ctg_ipt_backend (ctguard/source.h, ctg_ipt_backend_detect);
+ * CTG_IPT_UNKNOWN means "auto": the plain iptables-save / iptables-restore.
+ */
+/* --backend spelling: "nft", "legacy", "auto". */
+const char *ctg_backend_name(enum ctg_ipt_backend b);
 /* "iptables-nft-save", "ip6tables-legacy-restore", ... */
-const char *ctg_backend_tool(enum ctg_backend b, int family, bool restore);
+const char *ctg_backend_tool(enum ctg_ipt_backend b, int family, bool restore);
 
 /* Rules of both families as iptables-save prints them (without counters). */
 struct ctg_rules_snapshot {
@@ -30,7 +29,7 @@ struct ctg_rules_snapshot {
 	size_t len[2];
 };
 
-int ctg_snapshot_take(enum ctg_backend b, struct ctg_rules_snapshot *s);
+int ctg_snapshot_take(enum ctg_ipt_backend b, struct ctg_rules_snapshot *s);
 void ctg_snapshot_release(struct ctg_rules_snapshot *s);
 /* Files "rules.v4" and "rules.v6" in dir (written to a temp name, fsync'd, renamed). */
 int ctg_snapshot_write(const struct ctg_rules_snapshot *s, const char *dir);
@@ -41,14 +40,14 @@ int ctg_snapshot_read(struct ctg_rules_snapshot *s, const char *dir);
  * only validates (--test). res receives the tool's output; the caller releases it.
  * Returns 0 when the tool succeeded, -EINVAL when it refused the input, -errno otherwise.
  */
-int ctg_rules_restore(enum ctg_backend b, int family, const char *text, size_t len, bool test,
+int ctg_rules_restore(enum ctg_ipt_backend b, int family, const char *text, size_t len, bool test,
 		      struct ctg_exec_result *res);
 
 /*
  * Restores a snapshot exactly: tables the current ruleset has that the snapshot lacks are
  * emptied (nft backend: deleted), then the snapshot is loaded. Both families.
  */
-int ctg_snapshot_restore(enum ctg_backend b, const struct ctg_rules_snapshot *s,
+int ctg_snapshot_restore(enum ctg_ipt_backend b, const struct ctg_rules_snapshot *s,
 			 struct ctg_exec_result *res);
 
 /* Maps "line N failed" in iptables-restore's stderr to N, or 0. */

@@ -18,6 +18,7 @@
 
 struct tok {
 	const char *s;
+	const char *eq; /* first '=' or NULL */
 	size_t n;
 	size_t col; /* 1-based */
 };
@@ -43,17 +44,24 @@ enum {
 	SEEN_ID1 = 1 << 5,
 };
 
+/* The next blank-separated word; notes its first '=' on the way (one pass per byte). */
 static bool next_tok(struct line_ctx *c, struct tok *t)
 {
-	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t'))
-		c->p++;
-	if (c->p >= c->end)
+	const char *p = c->p, *end = c->end, *eq = NULL;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	c->p = p;
+	if (p >= end)
 		return false;
-	t->s = c->p;
-	t->col = (size_t)(c->p - c->line) + 1;
-	while (c->p < c->end && *c->p != ' ' && *c->p != '\t')
-		c->p++;
-	t->n = (size_t)(c->p - t->s);
+	t->s = p;
+	t->col = (size_t)(p - c->line) + 1;
+	for (; p < end && *p != ' ' && *p != '\t'; p++)
+		if (*p == '=' && !eq)
+			eq = p;
+	t->eq = eq;
+	t->n = (size_t)(p - t->s);
+	c->p = p;
 	return true;
 }
 
@@ -75,7 +83,11 @@ static int fail(struct line_ctx *c, const struct tok *t, const char *msg)
 static int parse_addr(struct line_ctx *c, const struct tok *t, const char *v, size_t n,
 		      struct ctg_addr *a)
 {
-	int fam = memchr(v, ':', n) ? 10 : 2;
+	int fam = 2;
+
+	for (size_t i = 0; i < n && fam == 2; i++)
+		if (v[i] == ':')
+			fam = 10;
 
 	if (c->e->family && c->e->family != fam)
 		return fail(c, t, "address family does not match the entry");
@@ -142,7 +154,7 @@ static bool is_tuple_key(const char *k, size_t kn)
 
 static int kv(struct line_ctx *c, const struct tok *t)
 {
-	const char *eq = memchr(t->s, '=', t->n);
+	const char *eq = t->eq;
 	size_t kn = (size_t)(eq - t->s), vn = t->n - kn - 1;
 	const char *v = eq + 1;
 	uint32_t x;
@@ -212,7 +224,7 @@ static int head(struct line_ctx *c)
 		if (!next_tok(c, &t))
 			return fail(c, NULL, "missing protocol");
 	}
-	if (t.n == 0 || memchr(t.s, '=', t.n))
+	if (t.n == 0 || t.eq)
 		return fail(c, &t, "expected a protocol name");
 	if (!next_tok(c, &t) || ctg_src_parse_u32(t.s, t.n, 255, &x))
 		return fail(c, &t, "bad protocol number");
@@ -250,10 +262,11 @@ static int body(struct line_ctx *c)
 
 		if (t.s[0] == '[')
 			ret = flag(c, &t);
-		else if (memchr(t.s, '=', t.n))
+		else if (t.eq)
 			ret = kv(c, &t);
 		else if (first && c->e->l4proto == 6) {
-			int st = ctg_src_tcp_state_parse(t.s, t.n);
+			int st = tok_is(&t, "ESTABLISHED") ? CTG_TCP_ESTABLISHED
+							   : ctg_src_tcp_state_parse(t.s, t.n);
 
 			if (st < 0)
 				return bad_state(c, &t);

@@ -3,14 +3,10 @@
 #include <ctguard/source.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/wait.h>
 
-extern char **environ;
+#include "core/exec.h"
 
 const char *ctg_ipt_backend_name(enum ctg_ipt_backend b)
 {
@@ -24,95 +20,50 @@ const char *ctg_ipt_backend_name(enum ctg_ipt_backend b)
 	}
 }
 
-/* Appends everything readable from fd to *buf. */
-static int drain(int fd, char **buf, size_t *len)
+/* Runs argv (ctg_exec), stdout captured, stderr dropped. 0, -ENOENT, -EIO, -ENOMEM. */
+static int run_capture(const char *const argv[], char **out, size_t *len)
 {
-	size_t cap = 1 << 14;
-	char *b = malloc(cap + 1);
+	struct ctg_exec_result r;
+	int ret = ctg_exec(argv, NULL, 0, &r);
 
-	*len = 0;
-	while (b) {
-		ssize_t r;
-
-		if (*len == cap) {
-			char *nb = realloc(b, cap * 2 + 1);
-
-			if (!nb)
-				break;
-			b = nb;
-			cap *= 2;
-		}
-		r = read(fd, b + *len, cap - *len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			b[*len] = '\0';
-			*buf = b;
-			return 0;
-		}
-		*len += (size_t)r;
+	/* 127: the shell convention for "not found" */
+	if (!ret && r.status)
+		ret = r.status == 127 ? -ENOENT : -EIO;
+	if (!ret) {
+		*out = r.out;
+		*len = r.out_len;
+		r.out = NULL;
 	}
-	free(b);
-	return -ENOMEM;
-}
-
-/* Runs argv, stdout captured, stderr to /dev/null. 0, -ENOENT, -EIO, -ENOMEM. */
-static int run_capture(char *const argv[], char **out, size_t *len)
-{
-	posix_spawn_file_actions_t fa;
-	int pfd[2], st, ret;
-	pid_t pid;
-
-	if (pipe2(pfd, O_CLOEXEC))
-		return -errno;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	ret = -posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pfd[1]);
-	if (ret) {
-		close(pfd[0]);
-		return ret;
-	}
-	ret = drain(pfd[0], out, len);
-	close(pfd[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (!ret && (!WIFEXITED(st) || WEXITSTATUS(st))) {
-		free(*out);
-		*out = NULL;
-		/* 127: the shell convention for "not found" */
-		ret = WIFEXITED(st) && WEXITSTATUS(st) == 127 ? -ENOENT : -EIO;
-	}
+	ctg_exec_result_release(&r);
 	return ret;
 }
 
-static enum ctg_ipt_backend detect(enum ctg_family family)
+int ctg_ipt_backend_detect(enum ctg_family family, enum ctg_ipt_backend *out)
 {
-	char *argv[] = {family == CTG_FAMILY_IPV6 ? "ip6tables" : "iptables", "-V", NULL};
-	enum ctg_ipt_backend b = CTG_IPT_UNKNOWN;
-	char *out;
+	const char *argv[] = {family == CTG_FAMILY_IPV6 ? "ip6tables" : "iptables", "-V", NULL};
+	char *text;
 	size_t len;
+	int ret = run_capture(argv, &text, &len);
 
-	if (run_capture(argv, &out, &len))
-		return b;
-	if (strstr(out, "(nf_tables)"))
-		b = CTG_IPT_NFT;
-	else if (strstr(out, "(legacy)"))
-		b = CTG_IPT_LEGACY;
-	free(out);
-	return b;
+	*out = CTG_IPT_UNKNOWN;
+	if (ret)
+		return ret;
+	if (strstr(text, "(nf_tables)"))
+		*out = CTG_IPT_NFT;
+	else if (strstr(text, "(legacy)"))
+		*out = CTG_IPT_LEGACY;
+	free(text);
+	return 0;
 }
 
 int ctg_rules_capture(enum ctg_family family, const char *save_cmd, char **text, size_t *len,
 		      enum ctg_ipt_backend *backend)
 {
 	const char *def = family == CTG_FAMILY_IPV6 ? "ip6tables-save" : "iptables-save";
-	char *argv[] = {(char *)(save_cmd ? save_cmd : def), NULL};
+	const char *argv[] = {save_cmd ? save_cmd : def, NULL};
 
 	if (backend)
-		*backend = detect(family);
+		ctg_ipt_backend_detect(family, backend); /* UNKNOWN when it fails */
 	return run_capture(argv, text, len);
 }
 
