@@ -14,8 +14,6 @@
 
 #include "source_int.h"
 
-#define MAX_LINE_DIAGS 100
-
 struct tok {
 	const char *s;
 	const char *eq; /* first '=' or NULL */
@@ -306,36 +304,6 @@ static bool skip_line(const char *s, const char *end)
 	return end - s >= 11 && !memcmp(s, "conntrack v", 11);
 }
 
-static int report(struct ctg_diags *d, const char *name, uint32_t lineno, const char *line,
-		  size_t len, const struct line_ctx *c, size_t *ndiag)
-{
-	struct ctg_loc loc = {.src = name, .line = lineno};
-	char *text;
-	int ret;
-
-	if (!d || ++*ndiag > MAX_LINE_DIAGS)
-		return 0;
-	if (*ndiag == MAX_LINE_DIAGS)
-		return ctg_diags_add(d, CTG_SEV_ERROR, "too-many-errors", &loc, NULL, NULL,
-				     "too many bad lines, not reporting more");
-	text = strndup(line, len > 4096 ? 4096 : len);
-	if (!text)
-		return -ENOMEM;
-	for (char *q = text; *q; q++)
-		if ((unsigned char)*q < 0x20 && *q != '\t')
-			*q = '?';
-	/* the caret must stay inside the text (NUL bytes or truncation shorten it) */
-	if (c->err_col <= strlen(text) && c->err_col < 65535) {
-		loc.col = (uint16_t)c->err_col;
-		if (c->err_len > 1 && c->err_col + c->err_len - 1 <= strlen(text))
-			loc.end_col = (uint16_t)(c->err_col + c->err_len - 1);
-	}
-	ret = ctg_diags_add(d, CTG_SEV_ERROR, "bad-conntrack-line", &loc, text, c->hint, "%s",
-			    c->err);
-	free(text);
-	return ret;
-}
-
 struct reader {
 	struct ctg_ct_table *t;
 	const char *name;
@@ -345,6 +313,18 @@ struct reader {
 };
 
 /* Parses the lines of [p, end); the last one may lack its newline. */
+static int report(struct ctg_diags *d, const char *name, uint32_t lineno, const char *line,
+		  size_t len, const struct line_ctx *c, size_t *ndiag)
+{
+	struct ctg_src_bad_line b = {.code = "bad-conntrack-line",
+				     .msg = c->err,
+				     .hint = c->hint,
+				     .err_col = c->err_col,
+				     .err_len = c->err_len};
+
+	return ctg_src_report_line(d, name, lineno, line, len, &b, ndiag);
+}
+
 static int parse_lines(struct reader *r, const char *p, const char *end)
 {
 	while (p < end) {

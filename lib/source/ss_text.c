@@ -12,8 +12,6 @@
 
 #include "source_int.h"
 
-#define MAX_LINE_DIAGS 100
-
 struct ss_line {
 	const char *p, *end, *line;
 	const char *err;
@@ -196,28 +194,9 @@ static int parse_line(struct ss_line *l, struct ctg_sock *sk)
 static int report(struct ctg_diags *d, const char *name, uint32_t lineno, const struct ss_line *l,
 		  size_t *ndiag)
 {
-	struct ctg_loc loc = {.src = name, .line = lineno};
-	size_t len = (size_t)(l->end - l->line);
-	char *text;
-	int ret;
+	struct ctg_src_bad_line b = {.code = "bad-ss-line", .msg = l->err, .err_col = l->err_col};
 
-	if (!d || ++*ndiag > MAX_LINE_DIAGS)
-		return 0;
-	if (*ndiag == MAX_LINE_DIAGS)
-		return ctg_diags_add(d, CTG_SEV_ERROR, "too-many-errors", &loc, NULL, NULL,
-				     "too many bad lines, not reporting more");
-	text = strndup(l->line, len > 4096 ? 4096 : len);
-	if (!text)
-		return -ENOMEM;
-	for (char *c = text; *c; c++)
-		if ((unsigned char)*c < 0x20 && *c != '\t')
-			*c = '?';
-	/* the caret must stay inside the text (NUL bytes or truncation shorten it) */
-	if (l->err_col <= strlen(text) && l->err_col < 65535)
-		loc.col = (uint16_t)l->err_col;
-	ret = ctg_diags_add(d, CTG_SEV_ERROR, "bad-ss-line", &loc, text, NULL, "%s", l->err);
-	free(text);
-	return ret;
+	return ctg_src_report_line(d, name, lineno, l->line, (size_t)(l->end - l->line), &b, ndiag);
 }
 
 int ctg_sock_read_ss_text(struct ctg_sock_table *t, const char *text, size_t len, const char *name,

@@ -145,3 +145,36 @@ void ctg_src_sock_unmap(struct ctg_sock *s)
 		unmap(&s->paddr);
 	s->family = 2;
 }
+
+#define MAX_LINE_DIAGS 100
+
+int ctg_src_report_line(struct ctg_diags *d, const char *name, uint32_t lineno, const char *line,
+			size_t len, const struct ctg_src_bad_line *b, size_t *ndiag)
+{
+	struct ctg_loc loc = {.src = name, .line = lineno};
+	size_t tlen;
+	char *text;
+	int ret;
+
+	if (!d || ++*ndiag > MAX_LINE_DIAGS)
+		return 0;
+	if (*ndiag == MAX_LINE_DIAGS)
+		return ctg_diags_add(d, CTG_SEV_ERROR, "too-many-errors", &loc, NULL, NULL,
+				     "too many bad lines, not reporting more");
+	text = strndup(line, len > 4096 ? 4096 : len);
+	if (!text)
+		return -ENOMEM;
+	for (char *q = text; *q; q++)
+		if ((unsigned char)*q < 0x20 && *q != '\t')
+			*q = '?';
+	/* the caret must stay inside the text (NUL bytes or truncation shorten it) */
+	tlen = strlen(text);
+	if (b->err_col <= tlen && b->err_col < 65535) {
+		loc.col = (uint16_t)b->err_col;
+		if (b->err_len > 1 && b->err_col + b->err_len - 1 <= tlen)
+			loc.end_col = (uint16_t)(b->err_col + b->err_len - 1);
+	}
+	ret = ctg_diags_add(d, CTG_SEV_ERROR, b->code, &loc, text, b->hint, "%s", b->msg);
+	free(text);
+	return ret;
+}
