@@ -38,20 +38,6 @@ static double cpu(void)
 	return clk(CLOCK_PROCESS_CPUTIME_ID);
 }
 
-static void to_iconn(const struct ctg_conn *c, struct ctg_impact_conn *ic)
-{
-	memset(ic, 0, sizeof(*ic));
-	ic->family = c->family;
-	ic->l4proto = c->l4proto;
-	ic->role = c->role;
-	ic->ct_dir_reply = c->ct_dir_reply;
-	ic->laddr = c->laddr;
-	ic->paddr = c->paddr;
-	ic->lport = c->lport;
-	ic->pport = c->pport;
-	ic->sock = c->sock;
-	ic->ct = c->ct;
-}
 
 static size_t differences(const struct ctg_impact *a, const struct ctg_impact *b, const size_t *map,
 			  size_t n)
@@ -118,7 +104,7 @@ int main(int argc, char **argv)
 	if (!ic || !sample || !map)
 		return 3;
 	for (size_t i = 0; i < conns.n; i++)
-		to_iconn(&conns.v[i], &ic[i]);
+		ctg_impact_conn_from_conn(&conns.v[i], &ic[i]);
 	for (size_t i = 0; i < nsample; i++) {
 		map[i] = (size_t)((double)i * conns.n / nsample);
 		sample[i] = ic[map[i]];

@@ -39,14 +39,8 @@ static int build_conns(struct check_run *c)
 	c->ilocal = calloc(c->in.locals.n + 1, sizeof(*c->ilocal));
 	if (!c->iconns || !c->ilocal)
 		return -ENOMEM;
-	for (size_t i = 0; i < c->conns.n; i++) {
-		const struct ctg_conn *s = &c->conns.v[i];
-		struct ctg_impact_conn *d = &c->iconns[i];
-
-		*d = (struct ctg_impact_conn){s->family, s->l4proto, s->role,	s->ct_dir_reply,
-					      s->laddr,	 s->paddr,   s->lport,	s->pport,
-					      s->sock,	 s->ct,	     s->service};
-	}
+	for (size_t i = 0; i < c->conns.n; i++)
+		ctg_impact_conn_from_conn(&c->conns.v[i], &c->iconns[i]);
 	for (size_t i = 0; i < c->in.locals.n; i++) {
 		c->ilocal[i].family = c->in.locals.v[i].family;
 		c->ilocal[i].addr = c->in.locals.v[i].a;

@@ -226,23 +226,6 @@ static int load_inputs(struct check_opts *o, struct check_data *d)
 
 /* ---------------------------------------------------------------- analysis */
 
-static void to_iconn(const struct ctg_conn *c, struct ctg_impact_conn *ic)
-{
-	ic->family = c->family;
-	ic->l4proto = c->l4proto;
-	ic->role = c->role;
-	ic->ct_dir_reply = c->ct_dir_reply;
-	ic->laddr = c->laddr;
-	ic->paddr = c->paddr;
-	ic->lport = c->lport;
-	ic->pport = c->pport;
-	ic->sock = c->sock;
-	ic->ct = c->ct;
-	ic->service = c->service;
-	if (!ic->service)
-		ic->service = ctg_service_name(c->l4proto,
-					       c->role == CTG_ROLE_SERVER ? c->lport : c->pport);
-}
 
 static int build_input(struct check_opts *o, struct check_data *d)
 {
@@ -258,7 +241,7 @@ static int build_input(struct check_opts *o, struct check_data *d)
 	if (!d->iconns || !d->ilocal)
 		return -ENOMEM;
 	for (size_t i = 0; i < d->conns.n; i++)
-		to_iconn(&d->conns.v[i], &d->iconns[i]);
+		ctg_impact_conn_from_conn(&d->conns.v[i], &d->iconns[i]);
 	for (size_t i = 0; i < loc->n; i++) {
 		d->ilocal[i].family = loc->v[i].family;
 		d->ilocal[i].addr = loc->v[i].a;

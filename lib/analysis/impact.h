@@ -29,10 +29,7 @@
 #include <ctguard/ruleset.h>
 #include <ctguard/sock.h>
 
-/*
- * This header includes neither ctguard/source.h nor eval/eval.h (their sysctl helpers
- * clash): cmd_check converts struct ctg_conn rows into struct ctg_impact_conn.
- */
+struct ctg_conn;
 
 enum ctg_impact_role {
 	CTG_IMPACT_CLIENT, /* same values as enum ctg_conn_role */
@@ -53,6 +50,9 @@ struct ctg_impact_conn {
 	const struct ctg_ct_entry *ct;
 	const char *service;
 };
+
+/* Converts a row of ctg_conns_join (the service name filled in from the port if absent). */
+void ctg_impact_conn_from_conn(const struct ctg_conn *c, struct ctg_impact_conn *ic);
 
 /* Where a packet was dropped: the rule (1-based) or policy (rule 0) of table/chain. */
 struct ctg_impact_stop {
