@@ -532,10 +532,11 @@ static json_t *conn_json(const struct check_data *d, size_t i)
 	ctg_addr_format(c->family, &c->paddr, pa, sizeof(pa));
 	for (int m = 0; m < CTG_IMPACT_NMETHODS; m++) {
 		const struct ctg_impact_verdict *v = ctg_impact_get(&d->res, i, m);
-		json_t *fails = json_array();
+		json_t *fails;
 
 		if (!(d->in.methods & (1u << m)))
 			continue;
+		fails = json_array();
 		if (v->fails & CTG_IMPACT_LOCAL_FIRST)
 			json_array_append_new(fails, json_string("local-first"));
 		if (v->fails & CTG_IMPACT_PEER_FIRST)
@@ -564,10 +565,11 @@ static void print_json(const struct check_data *d, const struct check_opts *o)
 	char *s;
 
 	for (int m = 0; m < CTG_IMPACT_NMETHODS; m++) {
-		json_t *cnt = json_object();
+		json_t *cnt;
 
 		if (!(d->in.methods & (1u << m)))
 			continue;
+		cnt = json_object();
 		for (int k = 0; k < CTG_OUT_MAX; k++)
 			json_object_set_new(cnt, ctg_impact_outcome_name(k),
 					    json_integer((json_int_t)d->res.count[m][k]));
