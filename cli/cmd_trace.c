@@ -33,7 +33,12 @@ static void trace_usage(FILE *f)
 		"      --icmp-type T[/C]  ICMP type and code (default echo-request)\n"
 		"      --icmp-id N        ICMP echo id (default 0)\n"
 		"      --inner 'PROTO SRC[:PORT] DST[:PORT]'  packet quoted by an ICMP error\n"
-		"      --mark N, --len N, --ttl N   packet mark, IP length, TTL\n"
+		"      --mark N, --len N  packet mark, IP total length\n"
+		"      --ttl N            TTL / hop limit as on the wire when the packet arrives\n"
+		"                         (forward: FORWARD and POSTROUTING see N-1, as after\n"
+		"                         ip_forward; N <= 1 is dropped there); default 64\n"
+		"      --in-addr ADDR     primary address of the --in interface (REDIRECT's\n"
+		"                         target; default unknown)\n"
 		"      --ctstate S        force the state (NEW, ESTABLISHED, RELATED, INVALID,\n"
 		"                         UNTRACKED); default: from the conntrack view\n"
 		"      --empty-ct         conntrack view empty (as after conntrack -F)\n"
@@ -60,13 +65,14 @@ enum {
 	OPT_EMPTY_CT,
 	OPT_ALL,
 	OPT_FORMAT,
+	OPT_IN_ADDR,
 };
 
 struct trace_opts {
 	enum ctg_family fam;
 	int path;
 	const char *iif, *oif;
-	const char *flags, *icmp_type, *icmp_id, *inner, *mark, *len, *ttl;
+	const char *flags, *icmp_type, *icmp_id, *inner, *mark, *len, *ttl, *in_addr;
 	int ctstate; /* -1 = from the view */
 	bool empty_ct, all, json;
 };
@@ -323,6 +329,10 @@ static const char *step_kind(const struct ctg_trace_step *s)
 		return "policy";
 	case CTG_STEP_NAT_SKIP:
 		return "skip";
+	case CTG_STEP_NAT:
+		return "nat";
+	case CTG_STEP_TTL:
+		return "ttl-expired";
 	default:
 		return "ct";
 	}
@@ -348,9 +358,27 @@ static const char *step_action(const struct ctg_trace_step *s)
 	return s->match == CTG_FALSE ? "NOMATCH" : ctg_verdict_name(s->action);
 }
 
+static const char *hook_name(uint8_t h)
+{
+	static const char *const names[] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT",
+					    "POSTROUTING"};
+
+	return h < 5 ? names[h] : "?";
+}
+
 static void print_step(const struct ctg_ruleset *rs, const struct ctg_trace_step *s)
 {
 	char *text = s->kind == CTG_STEP_RULE ? source_line(rs, s->line) : NULL;
+
+	if (s->kind == CTG_STEP_NAT || s->kind == CTG_STEP_TTL) {
+		printf("%s%s %s%s", s->branch ? "  " : "", hook_name(s->hook),
+		       s->kind == CTG_STEP_NAT ? "packet translated (nat)"
+					       : "TTL expired: dropped by ip_forward",
+		       s->branch ? "" : "\n");
+		if (s->branch)
+			printf(" [branch %u]\n", s->branch);
+		return;
+	}
 
 	printf("%s%s:%s:%s:%u %s%s", s->branch ? "  " : "", table_name(s->table),
 	       s->chain_name ? s->chain_name : "?", step_kind(s), step_number(rs, s),
@@ -393,6 +421,19 @@ static void print_text(const struct ctg_ruleset *rs, const struct ctg_trace *t,
 		print_ct(f);
 	for (size_t i = 0; i < t->n; i++)
 		print_step(rs, &t->v[i]);
+	if (f->eval.nat) {
+		char a[CTG_ADDRSTRLEN], b[CTG_ADDRSTRLEN];
+		const struct ctg_tuple *n = &f->eval.nat_pkt;
+
+		printf("translated: %s:%u -> %s:%u\n",
+		       ctg_addr_format(rs->family, &n->src, a, sizeof(a)), n->sport,
+		       f->eval.nat_dst_unknown ? "?"
+					       : ctg_addr_format(rs->family, &n->dst, b, sizeof(b)),
+		       n->dport);
+		if (f->eval.nat_dst_unknown)
+			printf("  (? = address of the incoming interface: give it with "
+			       "--in-addr)\n");
+	}
 	printf("verdict: %s (%s)\n", ctg_verdict_name(f->eval.verdict),
 	       f->eval.certain ? "certain"
 			       : ctg_verdict_bits_format(f->eval.possible, vb, sizeof(vb)));
@@ -407,7 +448,10 @@ static json_t *step_json(const struct ctg_ruleset *rs, const struct ctg_trace_st
 	json_t *o = json_object();
 	char *text = s->kind == CTG_STEP_RULE ? source_line(rs, s->line) : NULL;
 
-	json_object_set_new(o, "table", json_string(table_name(s->table)));
+	json_object_set_new(o, "table",
+			    json_string(s->kind == CTG_STEP_TTL ? "" : table_name(s->table)));
+	if (s->kind == CTG_STEP_NAT || s->kind == CTG_STEP_TTL)
+		json_object_set_new(o, "hook", json_string(hook_name(s->hook)));
 	json_object_set_new(o, "chain", json_string(s->chain_name ? s->chain_name : ""));
 	json_object_set_new(o, "kind", json_string(step_kind(s)));
 	json_object_set_new(o, "rule", json_integer(step_number(rs, s)));
@@ -421,6 +465,22 @@ static json_t *step_json(const struct ctg_ruleset *rs, const struct ctg_trace_st
 	if (text)
 		json_object_set_new(o, "text", json_string(text));
 	free(text);
+	return o;
+}
+
+/* The packet as the last hook saw it after NAT (branch 0). */
+static json_t *nat_json(const struct ctg_flow_result *f, uint8_t fam)
+{
+	json_t *o = json_object();
+	char a[CTG_ADDRSTRLEN];
+	const struct ctg_tuple *t = &f->eval.nat_pkt;
+
+	ctg_addr_format(fam, &t->src, a, sizeof(a));
+	json_object_set_new(o, "src", json_string(a));
+	ctg_addr_format(fam, &t->dst, a, sizeof(a));
+	json_object_set_new(o, "dst", json_string(f->eval.nat_dst_unknown ? "unknown" : a));
+	json_object_set_new(o, "sport", json_integer(t->sport));
+	json_object_set_new(o, "dport", json_integer(t->dport));
 	return o;
 }
 
@@ -443,6 +503,8 @@ static void print_json(const struct ctg_ruleset *rs, const struct ctg_trace *t,
 			    json_string(ctg_ctstate_format(f->ct.ctstate, buf, sizeof(buf))));
 	json_object_set_new(o, "ct_reason", json_string(f->ct.reason ? f->ct.reason : ""));
 	json_object_set_new(o, "ct_reply_dir", json_boolean(f->ct.reply_dir));
+	if (f->eval.nat)
+		json_object_set_new(o, "translated", nat_json(f, rs->family));
 	json_object_set_new(o, "path", path);
 	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	printf("\n");
@@ -487,6 +549,9 @@ static int trace_opt(struct trace_opts *o, int c, const char *arg)
 	case OPT_TTL:
 		o->ttl = arg;
 		return 0;
+	case OPT_IN_ADDR:
+		o->in_addr = arg;
+		return 0;
 	case OPT_CTSTATE:
 		o->ctstate = ctg_ctstate_parse(arg);
 		return o->ctstate < 0 ? -1 : 0;
@@ -518,6 +583,7 @@ static int parse_args(struct ctg_inputs *in, struct trace_opts *o, int argc, cha
 		{"mark", required_argument, NULL, OPT_MARK},
 		{"len", required_argument, NULL, OPT_LEN},
 		{"ttl", required_argument, NULL, OPT_TTL},
+		{"in-addr", required_argument, NULL, OPT_IN_ADDR},
 		{"ctstate", required_argument, NULL, OPT_CTSTATE},
 		{"empty-ct", no_argument, NULL, OPT_EMPTY_CT},
 		{"all", no_argument, NULL, OPT_ALL},
@@ -556,11 +622,20 @@ static int parse_args(struct ctg_inputs *in, struct trace_opts *o, int argc, cha
 }
 
 static void make_env(const struct ctg_inputs *in, const struct trace_opts *o,
-		     struct ctg_eval_env *env, struct ctg_local_addr **locals)
+		     struct ctg_eval_env *env, struct ctg_local_addr **locals,
+		     struct ctg_iface_addr *inaddr)
 {
 	ctg_eval_env_init(env);
 	env->sysctls = in->sysctls;
 	env->all_rules = o->all;
+	if (o->in_addr && o->iif) {
+		inaddr->ifname = o->iif;
+		inaddr->family = (uint8_t)o->fam;
+		if (!ctg_addr_parse(o->fam, o->in_addr, &inaddr->addr)) {
+			env->ifaddr = inaddr;
+			env->nifaddr = 1;
+		}
+	}
 	*locals = in->locals.n ? calloc(in->locals.n, sizeof(**locals)) : NULL;
 	if (!*locals)
 		return;
@@ -578,12 +653,13 @@ static int run(const struct ctg_ruleset *rs, const struct ctg_inputs *in,
 {
 	struct ctg_eval_env env;
 	struct ctg_local_addr *locals;
+	struct ctg_iface_addr inaddr;
 	struct ctg_trace t;
 	struct ctg_flow_result f;
 	struct ctg_ct_view *v = NULL;
 	int rc;
 
-	make_env(in, o, &env, &locals);
+	make_env(in, o, &env, &locals, &inaddr);
 	ctg_trace_init(&t);
 	memset(&f, 0, sizeof(f));
 	if (o->ctstate >= 0) {
@@ -626,6 +702,16 @@ int cmd_trace(struct ctg_cli *cli, int argc, char **argv)
 	if (rc) {
 		ctg_inputs_release(&in);
 		return rc < 0 ? CTG_EXIT_OK : rc;
+	}
+	if (o.in_addr) {
+		struct ctg_addr a;
+
+		if (!o.iif || ctg_addr_parse(o.fam, o.in_addr, &a)) {
+			fprintf(stderr, "ctguard trace: --in-addr needs --in and an address of "
+					"the packet's family\n");
+			ctg_inputs_release(&in);
+			return CTG_EXIT_USAGE;
+		}
 	}
 	if (build_packet(&o, argv + optind, &p)) {
 		ctg_inputs_release(&in);

@@ -207,7 +207,13 @@ static int tcp_update(const struct ctg_pkt *p, const struct ctg_sysctls *s, stru
 	ns = ctg_ct_tcp_next(r->reply_dir, cls, old);
 	if (ns == CTG_TCP_SYN_SENT && old >= CTG_TCP_TIME_WAIT) {
 		if (tcp_may_reopen(e, r->reply_dir)) {
-			tcp_new(p, s, r); /* old entry killed, packet re-processed as new */
+			/*
+			 * Old entry killed, packet re-processed as new (nf_conntrack_in
+			 * "goto repeat"): the new entry's ORIGINAL direction is this
+			 * packet's, whichever side of the old entry it came from.
+			 */
+			tcp_new(p, s, r);
+			r->reply_dir = false;
 			r->action = CTG_CT_ACT_REPLACE;
 			r->reason = "tcp-reopen";
 			r->tcp_old = old;

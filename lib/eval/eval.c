@@ -130,6 +130,12 @@ int ctg_eval_flow_packet(const struct ctg_ruleset *rs, struct ctg_ct_view *view,
 		return rc;
 	if (f.err)
 		return f.err;
+	if (f.done && out->eval.nat_ct &&
+	    (f.tracked.action == CTG_CT_ACT_CREATE || f.tracked.action == CTG_CT_ACT_REPLACE)) {
+		/* The binding the nat rule set up (branch 0): replies come to the new tuple. */
+		f.tracked.entry.reply = out->eval.nat_reply;
+		f.tracked.entry.status |= out->eval.nat_status;
+	}
 	if (f.done && !(out->eval.ctstate & CTG_CTS_UNTRACKED))
 		out->ct = f.tracked;
 	else if (f.untracked_seen)

@@ -12,6 +12,17 @@
  *   POSTROUTING mangle, nat(src), [confirm]
  * nat chains are traversed only by NEW/RELATED packets.
  *
+ * Packet changes the kernel makes along the path (the later tables see them):
+ * - forward path: ip_forward()/ip6_forward() decrement the TTL / hop limit after
+ *   PREROUTING and before FORWARD (a packet arriving with TTL <= 1 is dropped there,
+ *   ICMP time exceeded); pkt->ttl is the TTL as received.
+ * - NAT (nf_nat_inet_fn / nf_nat_packet): after nat PREROUTING/OUTPUT the destination
+ *   (address, port) is translated, after nat POSTROUTING/INPUT the source. A new
+ *   conntrack gets its binding from the DNAT/REDIRECT/SNAT/MASQUERADE rule that took it
+ *   (nf_nat_setup_info: the entry's reply tuple changes, status DST_NAT/SRC_NAT); a
+ *   packet of an existing entry is translated by the entry's binding (its reply tuple),
+ *   whether or not the nat chains are traversed.
+ *
  * Three-valued: a rule whose match is UNKNOWN forks the walk; one branch takes the rule,
  * the other skips it. The result is the set of possible verdicts; it is certain when only
  * one verdict is possible.
@@ -41,6 +52,13 @@ struct ctg_local_addr {
 	struct ctg_addr addr;
 };
 
+/* The primary address of an interface (REDIRECT's target in PREROUTING, MASQUERADE's). */
+struct ctg_iface_addr {
+	const char *ifname;
+	uint8_t family;
+	struct ctg_addr addr;
+};
+
 /*
  * What the evaluation may need besides the ruleset and the packet.
  * @sysctls: conntrack sysctls (ctg_sysctls_default when unknown).
@@ -51,6 +69,9 @@ struct ctg_local_addr {
  * @max_branches: cap on forks of three-valued evaluation (0 = 1024). Past the cap the
  *   remaining branches are abandoned and the result is marked truncated (uncertain).
  * @all_rules: the trace records every rule evaluated, not only the matching ones.
+ * @ifaddr/@nifaddr: primary address per interface and family (borrowed; first entry
+ *   wins). Unknown interface: a REDIRECT in PREROUTING translates to an unknown local
+ *   address (-d rules after it fork unless @local settles them).
  */
 struct ctg_eval_env {
 	struct ctg_sysctls sysctls;
@@ -60,6 +81,8 @@ struct ctg_eval_env {
 	int ct_active;
 	unsigned max_branches;
 	bool all_rules;
+	const struct ctg_iface_addr *ifaddr;
+	size_t nifaddr;
 };
 
 /* Defaults: kernel sysctls, no local addresses (unknown), ct auto. */
@@ -76,6 +99,8 @@ enum ctg_step_kind {
 	CTG_STEP_POLICY,   /* end of a built-in chain: policy applied */
 	CTG_STEP_CT,	   /* conntrack classified the packet (ctstate in @action-less step) */
 	CTG_STEP_NAT_SKIP, /* nat table skipped: not NEW/RELATED */
+	CTG_STEP_NAT,	   /* the packet was translated (after a nat table / binding) */
+	CTG_STEP_TTL,	   /* forward path: TTL <= 1 on arrival, dropped by ip_forward */
 };
 
 /*
@@ -141,6 +166,14 @@ struct ctg_rule_ref {
  * @branches: branches explored; @truncated: max_branches reached.
  * @rules_visited: rules evaluated over all branches (for benchmarks).
  * @ctstate/@mark: of branch 0 at the end of the walk.
+ * @nat: branch 0's packet was translated; @nat_pkt: its addresses/ports at the end;
+ *   @nat_ct/@nat_reply/@nat_status: branch 0 set up a binding for the new conntrack
+ *   (the entry's new reply tuple and CTG_IPS_SRC_NAT/DST_NAT bits).
+ *   @nat_dst_unknown: branch 0 was redirected to a local address the model does not know
+ *   (nat_pkt keeps the old destination address).
+ * @nat_inexact: some branch was translated to an address/port the model cannot know
+ *   (address range, random ports, unknown interface address for a -d test): the result
+ *   is then not certain.
  */
 struct ctg_eval_result {
 	unsigned possible;
@@ -153,6 +186,10 @@ struct ctg_eval_result {
 	uint64_t rules_visited;
 	uint8_t ctstate;
 	uint32_t mark;
+	bool nat, nat_ct, nat_inexact, nat_dst_unknown;
+	struct ctg_tuple nat_pkt;
+	struct ctg_tuple nat_reply;
+	uint32_t nat_status;
 };
 
 /*

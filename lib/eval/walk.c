@@ -13,7 +13,7 @@
 #define MAX_DEPTH	     64
 #define DEFAULT_MAX_BRANCHES 1024
 
-enum { ST_TABLE, ST_CT, ST_CONFIRM };
+enum { ST_TABLE, ST_CT, ST_CONFIRM, ST_FORWARD };
 
 struct stage {
 	uint8_t kind, hook, table;
@@ -31,6 +31,11 @@ struct stage {
 	{                                                                                          \
 		ST_CONFIRM, 0, 0                                                                   \
 	}
+/* ip_forward()/ip6_forward(): TTL / hop limit decremented before NF_INET_FORWARD. */
+#define FWD                                                                                        \
+	{                                                                                          \
+		ST_FORWARD, CTG_HOOK_FORWARD, 0                                                    \
+	}
 static const struct stage path_in[] = {
 	T(PREROUTING, RAW),
 	CT,
@@ -43,11 +48,17 @@ static const struct stage path_in[] = {
 	CONFIRM,
 };
 static const struct stage path_fwd[] = {
-	T(PREROUTING, RAW),    CT,
-	T(PREROUTING, MANGLE), T(PREROUTING, NAT),
-	T(FORWARD, MANGLE),    T(FORWARD, FILTER),
-	T(FORWARD, SECURITY),  T(POSTROUTING, MANGLE),
-	T(POSTROUTING, NAT),   CONFIRM,
+	T(PREROUTING, RAW),
+	CT,
+	T(PREROUTING, MANGLE),
+	T(PREROUTING, NAT),
+	FWD,
+	T(FORWARD, MANGLE),
+	T(FORWARD, FILTER),
+	T(FORWARD, SECURITY),
+	T(POSTROUTING, MANGLE),
+	T(POSTROUTING, NAT),
+	CONFIRM,
 };
 static const struct stage path_out[] = {
 	T(OUTPUT, RAW),
@@ -63,6 +74,7 @@ static const struct stage path_out[] = {
 #undef T
 #undef CT
 #undef CONFIRM
+#undef FWD
 
 struct frame {
 	int32_t chain;
@@ -75,7 +87,10 @@ struct branch {
 	uint8_t stage;
 	uint8_t depth;
 	bool notrack;
+	bool nostop; /* dropped outside any rule (TTL expired) */
 	int32_t base;
+	const struct ctg_target *nat_tg; /* NAT target that took the packet in this table */
+	struct ctg_nat_state nat;
 	struct frame st[MAX_DEPTH];
 };
 
@@ -176,28 +191,60 @@ static enum ctg_tri and3(enum ctg_tri a, enum ctg_tri b)
 	return (a == CTG_UNKNOWN || b == CTG_UNKNOWN) ? CTG_UNKNOWN : CTG_TRUE;
 }
 
-static enum ctg_tri ip_match(const struct ctg_rule *r, const struct ctg_pkt *p)
+/*
+ * -d when the destination was translated to a local address the model does not know
+ * (REDIRECT on an interface of unknown address): settled by the host's addresses when
+ * they are all inside or all outside the rule's network.
+ */
+static enum ctg_tri unknown_local_dst(const struct ctg_rule *r, const struct ctg_pkt *p,
+				      const struct ctg_eval_env *env)
 {
-	enum ctg_tri m;
+	size_t in = 0, out = 0;
+
+	if (!env->local_known)
+		return CTG_UNKNOWN;
+	for (size_t i = 0; i < env->nlocal; i++) {
+		if (env->local[i].family != p->family)
+			continue;
+		if (masked_eq(&env->local[i].addr, &r->dst, &r->dmsk))
+			in++;
+		else
+			out++;
+	}
+	if (in && out)
+		return CTG_UNKNOWN;
+	if (!in && !out)
+		return CTG_UNKNOWN;
+	return (in > 0) != r->inv_dst ? CTG_TRUE : CTG_FALSE;
+}
+
+static enum ctg_tri ip_match(const struct ctg_rule *r, const struct ctg_pkt *p,
+			     const struct ctg_eval_env *env, const struct ctg_nat_state *ns)
+{
+	enum ctg_tri m, d = CTG_TRUE;
 
 	if (r->src_set && masked_eq(&p->src, &r->src, &r->smsk) == r->inv_src)
 		return CTG_FALSE;
-	if (r->dst_set && masked_eq(&p->dst, &r->dst, &r->dmsk) == r->inv_dst)
+	if (r->dst_set && ns->dst_unknown)
+		d = unknown_local_dst(r, p, env);
+	else if (r->dst_set && masked_eq(&p->dst, &r->dst, &r->dmsk) == r->inv_dst)
 		return CTG_FALSE;
+	if (d == CTG_FALSE)
+		return d;
 	if (r->proto_set && r->proto && (p->l4proto == r->proto) == r->inv_proto)
 		return CTG_FALSE;
 	if (r->frag_set && p->fragment == r->inv_frag)
 		return CTG_FALSE;
-	m = iface_match(&r->in, p->iif, p->iif_unknown);
+	m = and3(d, iface_match(&r->in, p->iif, p->iif_unknown));
 	if (m == CTG_FALSE)
 		return m;
 	return and3(m, iface_match(&r->out, p->oif, p->oif_unknown));
 }
 
 static enum ctg_tri rule_match(const struct ctg_rule *r, const struct ctg_pkt *p,
-			       const struct ctg_eval_env *env)
+			       const struct ctg_eval_env *env, const struct ctg_nat_state *ns)
 {
-	enum ctg_tri res = ip_match(r, p);
+	enum ctg_tri res = ip_match(r, p, env, ns);
 
 	for (uint16_t i = 0; i < r->nmatches && res != CTG_FALSE; i++) {
 		const struct ctg_match *m = &r->matches[i];
@@ -258,6 +305,8 @@ static enum ctg_verdict apply_target(struct branch *b, const struct ctg_rule *r,
 		b->pkt.ctstate = CTG_CTS_UNTRACKED;
 		b->pkt.ct = NULL;
 	}
+	if (table == CTG_TABLE_NAT && tg->ops->verdict == CTG_V_ACCEPT && !tg->ops->apply)
+		b->nat_tg = tg; /* DNAT/SNAT/...: nf_nat_setup_info after the table */
 	if (tg->ops->apply) {
 		enum ctg_verdict v = tg->ops->apply(tg->data, &b->pkt);
 
@@ -391,7 +440,7 @@ static enum ctg_verdict run_table(struct walker *w, struct branch *b, const stru
 		}
 		r = &c->rules[f->pos++];
 		w->out->rules_visited++;
-		m = rule_match(r, &b->pkt, w->env);
+		m = rule_match(r, &b->pkt, w->env, &b->nat);
 		if (m == CTG_FALSE) {
 			if (w->env->all_rules)
 				trace_add(w, b, CTG_STEP_RULE, s->table, s->hook, chain, f->pos,
@@ -411,8 +460,39 @@ static enum ctg_verdict run_table(struct walker *w, struct branch *b, const stru
 	}
 }
 
+/* After a nat table: the binding set up by its rule, then nf_nat_packet. */
+static void nat_stage(struct walker *w, struct branch *b, const struct stage *s)
+{
+	bool was = b->nat.translated;
+
+	b->pkt.hook = s->hook;
+	b->nat.translated = false;
+	if (b->nat_tg && ctg_nat_setup(w->env, &b->nat, &b->pkt, b->nat_tg))
+		w->err = -EINVAL;
+	b->nat_tg = NULL;
+	ctg_nat_packet(&b->nat, &b->pkt);
+	if (b->nat.translated)
+		trace_add(w, b, CTG_STEP_NAT, s->table, s->hook, -1, 0, CTG_TRUE, CTG_V_CONTINUE);
+	b->nat.translated = b->nat.translated || was;
+}
+
+/* ip_forward: TTL <= 1 is dropped (ICMP time exceeded), else decremented. 0 = unknown. */
+static enum ctg_verdict forward_stage(struct walker *w, struct branch *b)
+{
+	if (!b->pkt.ttl)
+		return CTG_V_ACCEPT;
+	if (b->pkt.ttl == 1) {
+		trace_add(w, b, CTG_STEP_TTL, 0, CTG_HOOK_FORWARD, -1, 0, CTG_TRUE, CTG_V_DROP);
+		b->nostop = true;
+		return CTG_V_DROP;
+	}
+	b->pkt.ttl--;
+	return CTG_V_ACCEPT;
+}
+
 static enum ctg_verdict run_branch(struct walker *w, struct branch *b, const struct ctg_pkt *orig)
 {
+	ctg_nat_fix(&b->nat, &b->pkt);
 	for (; b->stage < w->nstages; b->stage++) {
 		const struct stage *s = &w->stages[b->stage];
 		enum ctg_verdict v;
@@ -424,10 +504,18 @@ static enum ctg_verdict run_branch(struct walker *w, struct branch *b, const str
 		}
 		if (s->kind == ST_CONFIRM)
 			continue;
+		if (s->kind == ST_FORWARD) {
+			v = forward_stage(w, b);
+			if (v != CTG_V_ACCEPT)
+				return v;
+			continue;
+		}
 		v = run_table(w, b, s, orig);
 		b->depth = 0;
 		if (v != CTG_V_ACCEPT)
 			return v;
+		if (s->table == CTG_TABLE_NAT)
+			nat_stage(w, b, s);
 	}
 	return CTG_V_ACCEPT;
 }
@@ -457,8 +545,18 @@ static void finish_branch(struct walker *w, const struct branch *b, enum ctg_ver
 		out->verdict = v;
 		out->ctstate = b->pkt.ctstate;
 		out->mark = b->pkt.mark;
+		out->nat = b->nat.translated || b->nat.dst_unknown;
+		out->nat_dst_unknown = b->nat.dst_unknown;
+		ctg_ct_pkt_tuple(&b->pkt, &out->nat_pkt);
+		out->nat_ct = b->nat.ct_set;
+		if (b->nat.ct_set) {
+			out->nat_reply = b->nat.ct.reply;
+			out->nat_status = b->nat.ct.status & (CTG_IPS_SRC_NAT | CTG_IPS_DST_NAT);
+		}
 	}
-	if ((v == CTG_V_DROP || v == CTG_V_REJECT) && !out->has_stop) {
+	if (b->nat.inexact)
+		out->nat_inexact = true;
+	if ((v == CTG_V_DROP || v == CTG_V_REJECT) && !out->has_stop && !b->nostop) {
 		out->has_stop = true;
 		out->stop = w->stop;
 	}
@@ -515,7 +613,8 @@ int ctg_walk(const struct ctg_ruleset *rs, enum ctg_eval_path path, const struct
 		finish_branch(&w, &b, run_branch(&w, &b, pkt));
 	}
 	free(w.work);
-	out->certain = !out->truncated && !w.err && __builtin_popcount(out->possible) == 1;
+	out->certain = !out->truncated && !out->nat_inexact && !w.err &&
+		       __builtin_popcount(out->possible) == 1;
 	if (trace && trace->oom)
 		return -ENOMEM;
 	return w.err == -ENOMEM ? -ENOMEM : 0;

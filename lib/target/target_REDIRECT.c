@@ -2,7 +2,10 @@
 /* -j REDIRECT [--to-ports p[-q]] [--random]: DNAT to the local host (libxt_REDIRECT). */
 #include <stdbool.h>
 
+#include <string.h>
+
 #include "../ruleset/ir.h"
+#include "target_nat.h"
 
 /* target_MASQUERADE.c; same option ids and data */
 int ctg_masq_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const char *arg,
@@ -10,6 +13,7 @@ int ctg_masq_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const 
 void ctg_masq_emit(const void *data, enum ctg_family f, struct ctg_strbuf *sb);
 
 enum { O_RANDOM, O_RANDOM_FULLY, O_TO_PORTS };
+enum { F_RANDOM = 1, F_RANDOM_FULLY = 2, F_PORTS = 4 }; /* as target_MASQUERADE.c */
 
 struct masq_data {
 	uint16_t lo, hi;
@@ -34,3 +38,29 @@ const struct ctg_target_ops ctg_target_REDIRECT = {
 	.hooks = (1u << CTG_HOOK_PREROUTING) | (1u << CTG_HOOK_OUTPUT),
 	.needs_ct = true,
 };
+
+extern const struct ctg_target_ops ctg_target_DNAT, ctg_target_SNAT, ctg_target_MASQUERADE;
+
+enum ctg_nat_kind ctg_target_nat_info(const struct ctg_target *t, struct ctg_nat_range *r,
+				      bool *random)
+{
+	const struct nat_data *n = t->data;
+	const struct masq_data *m = t->data;
+
+	if (!t->ops || !t->data)
+		return CTG_NATK_NONE;
+	memset(r, 0, sizeof(*r));
+	if (t->ops == &ctg_target_DNAT || t->ops == &ctg_target_SNAT) {
+		if (n->have_range)
+			*r = n->r;
+		*random = n->flags & (NAT_F_RANDOM | NAT_F_RANDOM_FULLY);
+		return t->ops == &ctg_target_DNAT ? CTG_NATK_DNAT : CTG_NATK_SNAT;
+	}
+	if (t->ops != &ctg_target_REDIRECT && t->ops != &ctg_target_MASQUERADE)
+		return CTG_NATK_NONE;
+	r->proto_specified = m->flags & F_PORTS;
+	r->min_port = m->lo;
+	r->max_port = m->hi;
+	*random = m->flags & (F_RANDOM | F_RANDOM_FULLY);
+	return t->ops == &ctg_target_REDIRECT ? CTG_NATK_REDIRECT : CTG_NATK_MASQUERADE;
+}

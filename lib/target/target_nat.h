@@ -18,4 +18,22 @@ int ctg_nat_final(struct ctg_mctx *c, struct nat_data *d, const char *opt);
 void ctg_nat_emit(const struct nat_data *d, enum ctg_family f, const char *opt,
 		  struct ctg_strbuf *sb);
 
+/*
+ * For the evaluator: the kind of a NAT target and its range. REDIRECT and MASQUERADE
+ * give only ports (map_ips false: the address comes from an interface). @random: the
+ * target picks ports at random (--random, --random-fully). CTG_NATK_NONE for any other
+ * target (r untouched).
+ */
+enum ctg_nat_kind {
+	CTG_NATK_NONE,
+	CTG_NATK_DNAT,
+	CTG_NATK_SNAT,
+	CTG_NATK_REDIRECT,
+	CTG_NATK_MASQUERADE,
+};
+
+struct ctg_target;
+enum ctg_nat_kind ctg_target_nat_info(const struct ctg_target *t, struct ctg_nat_range *r,
+				      bool *random);
+
 #endif

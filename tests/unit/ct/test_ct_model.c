@@ -212,6 +212,46 @@ static void test_reopen_time_wait(void **st)
 	ctg_ct_table_release(&t);
 }
 
+/* SYN from the old entry's reply side: the new entry's ORIGINAL is the SYN's direction. */
+static void test_reopen_reply_side(void **st)
+{
+	struct ctg_sysctls s = defaults();
+	struct ctg_ct_table t;
+	struct ctg_ct_entry *e;
+	struct ctg_ct_view *v;
+	struct ctg_pkt old = tcp_pkt(PEER, 8080, LOCAL, 1023, CTG_TH_ACK);
+	struct ctg_pkt syn = tcp_pkt(LOCAL, 1023, PEER, 8080, CTG_TH_SYN);
+	struct ctg_tuple tsyn;
+	struct ctg_ct_result r;
+	const struct ctg_ct_entry *n;
+	bool reply = true;
+
+	ctg_ct_table_init(&t);
+	e = ctg_ct_table_push(&t);
+	e->family = 2;
+	e->l4proto = 6;
+	e->tcp_state = CTG_TCP_TIME_WAIT;
+	e->status = CTG_IPS_CONFIRMED | CTG_IPS_SEEN_REPLY | CTG_IPS_ASSURED;
+	ctg_ct_pkt_tuple(&old, &e->orig);
+	ctg_ct_invert_tuple(6, &e->orig, &e->reply);
+	e->tcp_flags[0] = CTG_TCPF_CLOSE_INIT; /* the old originator closed first */
+	v = ctg_ct_view_new(&t);
+	assert_int_equal(ctg_ct_classify(v, &syn, &s, &r), 0);
+	assert_int_equal(r.ctstate, CTG_CTS_NEW);
+	assert_int_equal(r.action, CTG_CT_ACT_REPLACE);
+	assert_false(r.reply_dir);
+	assert_false(r.entry.status & CTG_IPS_ASSURED);
+	ctg_ct_pkt_tuple(&syn, &tsyn);
+	assert_true(ctg_addr_eq(&r.entry.orig.src, &tsyn.src));
+	assert_int_equal(ctg_ct_commit(v, &r, true), 0);
+	n = ctg_ct_view_lookup(v, 2, 6, &tsyn, &reply);
+	assert_non_null(n);
+	assert_false(reply);
+	assert_int_equal(n->tcp_state, CTG_TCP_SYN_SENT);
+	ctg_ct_view_free(v);
+	ctg_ct_table_release(&t);
+}
+
 static void test_rst_unreplied_deletes(void **st)
 {
 	struct ctg_sysctls s = defaults();
@@ -355,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_pickup_loose),
 		cmocka_unit_test(test_pickup_strict),
 		cmocka_unit_test(test_reopen_time_wait),
+		cmocka_unit_test(test_reopen_reply_side),
 		cmocka_unit_test(test_rst_unreplied_deletes),
 		cmocka_unit_test(test_udp_icmp),
 		cmocka_unit_test(test_view_flush),

@@ -351,6 +351,160 @@ static void test_names(void **st)
 	assert_int_equal(ctg_eval_path_parse("forward"), CTG_PATH_FORWARD);
 }
 
+#define NAT_HDR                                                                                    \
+	"*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"              \
+	":POSTROUTING ACCEPT [0:0]\n"
+
+/* DNAT/REDIRECT in nat PREROUTING/OUTPUT: filter sees the translated destination. */
+static void test_dnat_rewrites_for_filter(void **st)
+{
+	struct ctg_ruleset *rs = parse(
+		NAT_HDR "-A PREROUTING -d 10.98.0.1/32 -p tcp -j DNAT --to-destination "
+			"10.98.0.9:443\n"
+			"-A OUTPUT -d 10.98.7.7/32 -p tcp -j REDIRECT --to-ports 22\n"
+			"COMMIT\n" HDR "-A INPUT -d 10.98.0.9/32 -p tcp --dport 443 -j ACCEPT\n"
+			"-A OUTPUT -d 127.0.0.1/32 -p tcp --dport 22 -j DROP\n"
+			"COMMIT\n");
+	struct ctg_eval_env e = env();
+	struct ctg_pkt p = pkt("10.98.0.2", 40000, "10.98.0.1", 80, CTG_TH_SYN);
+	struct ctg_ct_view *v = ctg_ct_view_new(NULL);
+	struct ctg_flow_result f;
+	bool reply;
+
+	assert_int_equal(ctg_eval_flow_packet(rs, v, &e, CTG_PATH_LOCAL_IN, &p, true, NULL, &f), 0);
+	assert_int_equal(f.eval.verdict, CTG_V_ACCEPT);
+	assert_true(f.eval.certain);
+	assert_true(f.eval.nat);
+	assert_int_equal(f.eval.nat_pkt.dport, 443);
+	/* The committed entry carries the binding: the reply comes from 10.98.0.9:443. */
+	{
+		struct ctg_pkt r =
+			pkt("10.98.0.9", 443, "10.98.0.2", 40000, CTG_TH_SYN | CTG_TH_ACK);
+		struct ctg_tuple t;
+		const struct ctg_ct_entry *ce;
+
+		ctg_ct_pkt_tuple(&r, &t);
+		ce = ctg_ct_view_lookup(v, 2, 6, &t, &reply);
+		assert_non_null(ce);
+		assert_true(reply);
+		assert_true(ce->status & CTG_IPS_DST_NAT);
+	}
+	/* Port not covered by the DNAT rule: not translated, INPUT policy drops. */
+	p.dport = 81;
+	p.dst.b[3] = 3;
+	assert_int_equal(ctg_eval_flow_packet(rs, v, &e, CTG_PATH_LOCAL_IN, &p, false, NULL, &f),
+			 0);
+	assert_int_equal(f.eval.verdict, CTG_V_DROP);
+	assert_false(f.eval.nat);
+	/* REDIRECT in OUTPUT goes to 127.0.0.1. */
+	p = pkt("10.98.0.1", 40001, "10.98.7.7", 80, CTG_TH_SYN);
+	p.iif = NULL;
+	p.oif = "eth0";
+	assert_int_equal(ctg_eval_flow_packet(rs, v, &e, CTG_PATH_LOCAL_OUT, &p, false, NULL, &f),
+			 0);
+	assert_int_equal(f.eval.verdict, CTG_V_DROP);
+	assert_int_equal(f.eval.nat_pkt.dport, 22);
+	ctg_ct_view_free(v);
+	ctg_ruleset_free(rs);
+}
+
+/* REDIRECT in PREROUTING: the incoming interface's address when known, else -d forks. */
+static void test_redirect_prerouting(void **st)
+{
+	struct ctg_ruleset *rs = parse(
+		NAT_HDR "-A PREROUTING -p tcp --dport 80 -j REDIRECT --to-ports 8080\n"
+			"COMMIT\n" HDR "-A INPUT -d 10.98.0.5/32 -p tcp --dport 8080 -j ACCEPT\n"
+			"COMMIT\n");
+	struct ctg_eval_env e = env();
+	struct ctg_iface_addr ia = {.ifname = "eth0", .family = 2};
+	struct ctg_pkt p = pkt("10.98.0.2", 40000, "10.98.9.9", 80, CTG_TH_SYN);
+	struct ctg_flow_result f;
+
+	assert_int_equal(ctg_eval_flow_packet(rs, NULL, &e, CTG_PATH_LOCAL_IN, &p, false, NULL, &f),
+			 0);
+	assert_false(f.eval.certain);
+	assert_int_equal(f.eval.possible, CTG_VB_ACCEPT | CTG_VB_DROP);
+	assert_int_equal(ctg_addr_parse(2, "10.98.0.5", &ia.addr), 0);
+	e.ifaddr = &ia;
+	e.nifaddr = 1;
+	assert_int_equal(ctg_eval_flow_packet(rs, NULL, &e, CTG_PATH_LOCAL_IN, &p, false, NULL, &f),
+			 0);
+	assert_true(f.eval.certain);
+	assert_int_equal(f.eval.verdict, CTG_V_ACCEPT);
+	ctg_ruleset_free(rs);
+}
+
+/* An entry with a DNAT binding: its packets are translated without the nat chains. */
+static void test_binding_of_existing_entry(void **st)
+{
+	struct ctg_ruleset *rs = parse(HDR "-A INPUT -d 10.98.0.9/32 -p tcp --dport 443 -j ACCEPT\n"
+					   "-A OUTPUT -s 10.98.0.1/32 -p tcp --sport 80 -j DROP\n"
+					   "COMMIT\n");
+	struct ctg_eval_env e = env();
+	struct ctg_ct_table t;
+	struct ctg_ct_entry *ce;
+	struct ctg_ct_view *v;
+	struct ctg_pkt p = pkt("10.98.0.2", 40000, "10.98.0.1", 80, CTG_TH_ACK);
+	struct ctg_pkt back = pkt("10.98.0.9", 443, "10.98.0.2", 40000, CTG_TH_ACK);
+	struct ctg_flow_result f;
+
+	e.ct_active = 1;
+	ctg_ct_table_init(&t);
+	ce = ctg_ct_table_push(&t);
+	ce->family = 2;
+	ce->l4proto = 6;
+	ce->tcp_state = CTG_TCP_ESTABLISHED;
+	ce->status = CTG_IPS_CONFIRMED | CTG_IPS_SEEN_REPLY | CTG_IPS_ASSURED | CTG_IPS_DST_NAT;
+	ctg_ct_pkt_tuple(&p, &ce->orig);
+	ctg_ct_pkt_tuple(&back, &ce->reply);
+	v = ctg_ct_view_new(&t);
+	assert_int_equal(ctg_eval_flow_packet(rs, v, &e, CTG_PATH_LOCAL_IN, &p, false, NULL, &f),
+			 0);
+	assert_int_equal(f.ct.ctstate & CTG_CTS_ESTABLISHED, CTG_CTS_ESTABLISHED);
+	assert_true(f.eval.nat);
+	assert_int_equal(f.eval.verdict, CTG_V_ACCEPT);
+	/* Without the binding the same packet meets the DROP policy. */
+	ce->status &= ~(uint32_t)CTG_IPS_DST_NAT;
+	ctg_ct_view_reset(v);
+	assert_int_equal(ctg_eval_flow_packet(rs, v, &e, CTG_PATH_LOCAL_IN, &p, false, NULL, &f),
+			 0);
+	assert_int_equal(f.eval.verdict, CTG_V_DROP);
+	ctg_ct_view_free(v);
+	ctg_ct_table_release(&t);
+	ctg_ruleset_free(rs);
+}
+
+/* ip_forward decrements the TTL before FORWARD; TTL 1 never reaches it. */
+static void test_forward_ttl(void **st)
+{
+	struct ctg_ruleset *rs =
+		parse("*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
+		      ":FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+		      "-A PREROUTING -m ttl --ttl-eq 64 -j MARK --set-mark 1\n"
+		      "-A POSTROUTING -m ttl --ttl-eq 63 -j MARK --set-mark 2\nCOMMIT\n"
+		      "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+		      "-A FORWARD -m mark --mark 1 -m ttl --ttl-eq 63 -j ACCEPT\nCOMMIT\n");
+	struct ctg_eval_env e = env();
+	struct ctg_pkt p = in_pkt(CTG_CTS_NEW);
+	struct ctg_eval_result r;
+
+	p.oif = "eth1";
+	p.mark_known = true;
+	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_FORWARD, &p, &e, NULL, &r), 0);
+	assert_int_equal(r.verdict, CTG_V_ACCEPT);
+	assert_int_equal(r.mark, 2);
+	p.ttl = 1;
+	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_FORWARD, &p, &e, NULL, &r), 0);
+	assert_int_equal(r.verdict, CTG_V_DROP);
+	assert_true(r.certain);
+	assert_false(r.has_stop);
+	/* Local input: no decrement. */
+	p.ttl = 64;
+	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r), 0);
+	assert_int_equal(r.mark, 1);
+	ctg_ruleset_free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +518,10 @@ int main(void)
 		cmocka_unit_test(test_flow_replica),
 		cmocka_unit_test(test_notrack_and_mark),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_dnat_rewrites_for_filter),
+		cmocka_unit_test(test_redirect_prerouting),
+		cmocka_unit_test(test_binding_of_existing_entry),
+		cmocka_unit_test(test_forward_ttl),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
