@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 src=$PWD
 jobs=$(nproc)
 export CTG_CORPUS=${CTG_CORPUS:-$src/../shared/corpus}
+# Sanitizer findings are failures, not log lines.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 status=0
 total_pass=0 total_fail=0 total_skip=0
 
@@ -39,9 +42,20 @@ suite() { # name builddir meson-setup-args...
 
 suite "release build" build-test --buildtype=debugoptimized
 suite "ASan+UBSan" build-asan -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debug
-if command -v clang >/dev/null 2>&1 && [ -x tests/fuzz/smoke.sh ]; then
-	echo "=== fuzz smoke"
-	bash tests/fuzz/smoke.sh build-fuzz || status=1
+if command -v clang >/dev/null 2>&1; then
+	echo "=== fuzz smoke (libFuzzer, ASan+UBSan)"
+	if { [ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzz=true \
+		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null; } &&
+		ninja -C build-fuzz -j"$jobs" >/dev/null; then
+		if bash tests/fuzz/smoke.sh build-fuzz "${FUZZ_SECONDS:-20}"; then
+			total_pass=$((total_pass + 1))
+		else
+			total_fail=$((total_fail + 1))
+		fi
+	else
+		echo "fuzz build failed"
+		total_fail=$((total_fail + 1))
+	fi
 fi
 echo
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"

@@ -24,5 +24,6 @@ run() { # target-binary seed-dir
 run "$build/tests/fuzz/ruleset/fuzz_parse" "$here/ruleset/seeds"
 run "$build/tests/fuzz/source/fuzz_ct_text" "$here/source/corpus/ct"
 run "$build/tests/fuzz/source/fuzz_ss_text" "$here/source/corpus/ss"
+run "$build/tests/fuzz/source/fuzz_ct_nl" "$here/source/corpus/nl"
 [ $n -gt 0 ] || { echo "smoke.sh: no fuzz targets in $build (configure with -Dfuzz=true, CC=clang)"; exit 77; }
 exit $fail
