@@ -17,6 +17,18 @@ int ctg_mu_uint(const char *s, uint64_t max, uint64_t *out)
 
 	if (!s || !*s || !isdigit((unsigned char)*s))
 		return -EINVAL;
+	if (*s != '0') { /* plain decimal of up to 18 digits: what strtoull would say */
+		const char *q = s;
+
+		for (v = 0; isdigit((unsigned char)*q) && q - s < 18; q++)
+			v = v * 10 + (unsigned)(*q - '0');
+		if (!*q) {
+			if (v > max)
+				return -ERANGE;
+			*out = v;
+			return 0;
+		}
+	}
 	errno = 0;
 	v = strtoull(s, &end, 0);
 	if (*end)

@@ -93,11 +93,92 @@ static void commit_error(struct parser *p, const char *code, const struct ctg_lo
 	free(text);
 }
 
-static const struct pchain *sort_base;
+/* User chains sort by name (strcmp order); the first 16 bytes are compared as integers. */
+struct sort_key {
+	uint64_t k0, k1;
+	const char *name;
+	uint32_t idx;
+};
 
-static int cmp_user(const void *a, const void *b)
+static uint64_t be_prefix(const char *s, size_t n)
 {
-	return strcmp(sort_base[*(const uint32_t *)a].name, sort_base[*(const uint32_t *)b].name);
+	uint64_t k = 0;
+
+	for (size_t i = 0; i < 8; i++)
+		k = k << 8 | (i < n ? (unsigned char)s[i] : 0);
+	return k;
+}
+
+static inline bool key_less(const struct sort_key *x, const struct sort_key *y)
+{
+	if (x->k0 != y->k0)
+		return x->k0 < y->k0;
+	if (x->k1 != y->k1)
+		return x->k1 < y->k1;
+	/* equal 16-byte prefixes: the rest decides, unless both ended within them */
+	return (x->k1 & 0xff) && strcmp(x->name + 16, y->name + 16) < 0;
+}
+
+/* Bottom-up merge sort with the comparison inlined (qsort's indirect calls dominated). */
+static void sort_keys(struct sort_key *v, struct sort_key *tmp, uint32_t n)
+{
+	const uint32_t run = 16;
+	struct sort_key *src = v, *dst = tmp;
+
+	for (uint32_t lo = 0; lo < n; lo += run) {
+		uint32_t hi = lo + run < n ? lo + run : n;
+
+		for (uint32_t i = lo + 1; i < hi; i++) {
+			struct sort_key x = v[i];
+			uint32_t j = i;
+
+			for (; j > lo && key_less(&x, &v[j - 1]); j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+	}
+	for (uint32_t w = run; w < n; w *= 2) {
+		for (uint32_t lo = 0; lo < n; lo += 2 * w) {
+			uint32_t mid = lo + w < n ? lo + w : n,
+				 hi = lo + 2 * w < n ? lo + 2 * w : n;
+			uint32_t i = lo, j = mid, k = lo;
+
+			while (i < mid && j < hi)
+				dst[k++] = key_less(&src[j], &src[i]) ? src[j++] : src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		struct sort_key *t = src;
+
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+}
+
+static int sort_user(const struct pchain *chains, uint32_t *order, uint32_t n)
+{
+	struct sort_key *v = malloc((2 * (size_t)n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		const char *s = chains[order[i]].name;
+		size_t len = strlen(s);
+
+		v[i].k0 = be_prefix(s, len);
+		v[i].k1 = len > 8 ? be_prefix(s + 8, len - 8) : 0;
+		v[i].name = s;
+		v[i].idx = order[i];
+	}
+	sort_keys(v, v + n, n);
+	for (uint32_t i = 0; i < n; i++)
+		order[i] = v[i].idx;
+	free(v);
+	return 0;
 }
 
 static void unresolved(struct parser *p, struct ctg_rule *r, const char **names, size_t n)
@@ -222,12 +303,72 @@ static void permute(struct ctg_rule *v, uint32_t *dest, size_t n)
 	}
 }
 
-static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, uint32_t *newidx)
+/*
+ * Rules of chains that are not one run of p->trules (their rules are interleaved with other
+ * chains' in the file, or -I was used) are copied to one extra block, in chain order; the
+ * others stay where they are. Returns the block (tracked by the ruleset), or NULL.
+ */
+static struct ctg_rule *gather(struct parser *p, const uint32_t *order, uint32_t n, size_t nout)
 {
-	uint32_t *dest = malloc((p->ntr + 1) * sizeof(*dest));
+	struct ctg_rule *out = malloc(nout * sizeof(*out));
 	size_t off = 0;
 
-	if (!dest)
+	if (!out || track(p, out)) {
+		free(out);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct pchain *pc = &p->chains[order[i]];
+
+		for (uint32_t k = 0; pc->idx && k < pc->n; k++)
+			out[off++] = p->trules[pc->idx[k]];
+	}
+	return out;
+}
+
+/*
+ * Jumps to chains known when the rule was read (-2 - parse index) that raise no diagnostic
+ * are resolved here, in memory order (cache-friendly); resolve_rules() does the rest, in
+ * chain order, and is skipped when nothing is left. Returns how many jumps are left.
+ */
+static size_t quick_resolve(struct ctg_rule *v, size_t n, const struct ctg_table *tb,
+			    const uint32_t *newidx)
+{
+	size_t left = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct ctg_target *t = &v[i].target;
+		uint32_t to;
+
+		if ((t->verdict != CTG_V_JUMP && t->verdict != CTG_V_GOTO) || t->chain >= 0)
+			continue;
+		if (t->chain > -2 || t->raw) {
+			left++;
+			continue;
+		}
+		to = newidx[-2 - t->chain];
+		if (tb->chains[to].builtin)
+			left++;
+		else
+			t->chain = (int32_t)to;
+	}
+	return left;
+}
+
+static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, uint32_t *newidx,
+		      size_t *left)
+{
+	uint32_t *dest = NULL;
+	struct ctg_rule *extra = NULL;
+	size_t off = 0, nidx = 0, xoff = 0;
+
+	for (uint32_t i = 0; i < tb->nchains; i++)
+		if (p->chains[order[i]].idx)
+			nidx += p->chains[order[i]].n;
+	/* few scattered rules: copy them out; many: reorder the whole array in place */
+	if (nidx && nidx * 8 <= p->ntr && !(extra = gather(p, order, tb->nchains, nidx)))
+		return -ENOMEM;
+	if (nidx && !extra && !(dest = malloc((p->ntr + 1) * sizeof(*dest))))
 		return -ENOMEM;
 	for (uint32_t i = 0; i < tb->nchains; i++) {
 		struct pchain *pc = &p->chains[order[i]];
@@ -244,11 +385,14 @@ static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, u
 		c->nrules = pc->n;
 		if (pc->builtin)
 			tb->hook_chain[pc->hook] = (int32_t)i;
-		for (uint32_t k = 0; k < pc->n; k++)
-			dest[pc->idx[k]] = (uint32_t)(off + k);
+		for (uint32_t k = 0; dest && k < pc->n; k++)
+			dest[pc->idx ? pc->idx[k] : pc->start + k] = (uint32_t)(off + k);
 		off += pc->n;
 	}
-	permute(p->trules, dest, p->ntr);
+	bool moved = dest != NULL;
+
+	if (dest)
+		permute(p->trules, dest, p->ntr);
 	free(dest);
 	if (p->ntr) {
 		struct ctg_rule *shrunk = realloc(p->trules, p->ntr * sizeof(*shrunk));
@@ -260,9 +404,18 @@ static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, u
 	}
 	off = 0;
 	for (uint32_t i = 0; i < tb->nchains; i++) {
-		tb->chains[i].rules = tb->chains[i].nrules ? p->trules + off : NULL;
+		const struct pchain *pc = &p->chains[order[i]];
+		struct ctg_rule *at = moved ? p->trules + off : p->trules + pc->start;
+
+		if (!moved && pc->idx) {
+			at = extra + xoff;
+			xoff += pc->n;
+		}
+		tb->chains[i].rules = tb->chains[i].nrules ? at : NULL;
 		off += tb->chains[i].nrules;
 	}
+	*left = quick_resolve(p->trules, p->ntr, tb, newidx) +
+		(extra ? quick_resolve(extra, nidx, tb, newidx) : 0);
 	p->rs->nrules += p->ntr;
 	p->trules = NULL; /* the ruleset owns it now */
 	p->ntr = p->captr = 0;
@@ -276,6 +429,7 @@ void ctg_table_commit(struct parser *p)
 	uint32_t *newidx = malloc((p->nchains + 1) * sizeof(*newidx));
 	const char **names = malloc((p->nchains + 1) * sizeof(*names));
 	uint32_t n = 0, nb;
+	size_t left = 0;
 
 	if (!order || !newidx || !names)
 		goto out;
@@ -287,8 +441,8 @@ void ctg_table_commit(struct parser *p)
 	for (uint32_t i = 0; i < p->nchains; i++)
 		if (!p->chains[i].builtin)
 			order[n++] = i;
-	sort_base = p->chains;
-	qsort(order + nb, n - nb, sizeof(*order), cmp_user);
+	if (sort_user(p->chains, order + nb, n - nb))
+		goto out;
 	memset(tb, 0, sizeof(*tb));
 	for (int h = 0; h < CTG_HOOK_MAX; h++)
 		tb->hook_chain[h] = -1;
@@ -296,11 +450,12 @@ void ctg_table_commit(struct parser *p)
 	tb->loc = p->table_loc;
 	tb->nchains = n;
 	tb->chains = ctg_arena_zalloc(p->rs->arena, (n + 1) * sizeof(*tb->chains));
-	if (!tb->chains || fill_table(p, tb, order, newidx))
+	if (!tb->chains || fill_table(p, tb, order, newidx, &left))
 		goto out;
 	for (uint32_t i = 0; i < n; i++)
 		names[i] = tb->chains[i].name;
-	resolve_rules(p, tb, newidx, names);
+	if (left)
+		resolve_rules(p, tb, newidx, names);
 	check_loops(p, tb);
 out:
 	free(order);

@@ -64,6 +64,11 @@ int ctg_parse_proto(const char *s, uint8_t *proto)
 	char *end;
 	unsigned long v;
 
+	/* the usual spellings first (same answer as the tables below) */
+	if (!strcmp(s, "tcp") || !strcmp(s, "udp")) {
+		*proto = s[0] == 't' ? 6 : 17;
+		return 0;
+	}
 	if (isdigit((unsigned char)s[0])) {
 		errno = 0;
 		v = strtoul(s, &end, 10);
@@ -93,12 +98,14 @@ static int parse_v4(const char *s, struct ctg_addr *a)
 
 	memset(a, 0, sizeof(*a));
 	while (*p) {
-		unsigned long v;
-		char *end;
+		unsigned v = 0;
+		const char *end = p;
 
 		if (!isdigit((unsigned char)*p) || parts == 4)
 			return -EINVAL;
-		v = strtoul(p, &end, 10);
+		/* what strtoul reads here; more than 3 digits is refused anyway */
+		while (isdigit((unsigned char)*end) && end - p <= 3)
+			v = v * 10 + (unsigned)(*end++ - '0');
 		if (v > 255 || end - p > 3)
 			return -EINVAL;
 		a->b[parts++] = (uint8_t)v;

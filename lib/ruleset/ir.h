@@ -243,11 +243,11 @@ struct ctg_match {
 
 struct ctg_target {
 	enum ctg_verdict verdict;          /* for JUMP/GOTO: chain index in table */
+	int32_t chain;                     /* JUMP/GOTO target chain index, else -1 */
 	const struct ctg_target_ops *ops;  /* NULL for standard verdicts and jumps */
 	const char *name;                  /* "ACCEPT", chain name, or extension name */
 	const char *raw;                   /* unknown targets: verbatim */
 	void *data;
-	int32_t chain;                     /* JUMP/GOTO target chain index, else -1 */
 	struct ctg_loc loc;
 };
 
@@ -269,12 +269,12 @@ struct ctg_rule {
 	bool proto_set, inv_proto;
 	bool frag_set, inv_frag;
 	bool has_unknown;   /* some match or the target is unknown */
+	bool has_counters;  /* pkts and bytes were given */
 	/* matches */
-	struct ctg_match *matches;
 	uint16_t nmatches;
+	struct ctg_match *matches;
 	struct ctg_target target;
 	/* counters */
-	bool has_counters;
 	uint64_t pkts, bytes;
 };
 

@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "lex.h"
 
@@ -32,6 +35,7 @@ static uint16_t clamp_col(size_t c)
 static int reserve(struct ctg_lexline *l, size_t len)
 {
 	size_t need = 2 * len + 2; /* every word needs at most its bytes + NUL */
+	size_t nw = len / 2 + 2;   /* words are separated by blanks or quotes */
 
 	if (need > l->bcap) {
 		char *nb = realloc(l->buf, need);
@@ -41,7 +45,27 @@ static int reserve(struct ctg_lexline *l, size_t len)
 		l->buf = nb;
 		l->bcap = need;
 	}
+	if (nw > l->cap) {
+		struct ctg_word *w = realloc(l->w, nw * sizeof(*w));
+
+		if (!w)
+			return -ENOMEM;
+		l->w = w;
+		l->cap = nw;
+	}
 	return 0;
+}
+
+/* A word of the line being lexed: reserve() made room for every word it can have. */
+static inline void add_word(struct ctg_lexline *l, const char *s, size_t start, size_t end,
+			    bool quoted)
+{
+	struct ctg_word *w = &l->w[l->n++];
+
+	w->s = s;
+	w->col = clamp_col(start + 1);
+	w->end_col = clamp_col(end + 1);
+	w->quoted = quoted;
 }
 
 static int push_word(struct ctg_lexline *l, const char *s, size_t start, size_t end, bool quoted)
@@ -77,79 +101,99 @@ static const uint8_t cls[256] = {
 	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\v'] = 1, ['\f'] = 1, ['"'] = 2,
 };
 
+/* First j >= i (or len) where line[j] is a blank or a quote. */
+static inline size_t ordinary_end(const char *line, size_t i, size_t len)
+{
+#ifdef __SSE2__
+	const __m128i sp = _mm_set1_epi8(' '), dq = _mm_set1_epi8('"');
+	const __m128i off = _mm_set1_epi8((char)(0x80 - '\t')), lim = _mm_set1_epi8(-128 + 5);
+
+	for (; i + 16 <= len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(line + i));
+		/* '\t' '\n' '\v' '\f' '\r' are 9..13: one unsigned range test */
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, dq)),
+					 _mm_cmplt_epi8(_mm_add_epi8(v, off), lim));
+		unsigned bits = (unsigned)_mm_movemask_epi8(m);
+
+		if (bits)
+			return i + (size_t)__builtin_ctz(bits);
+	}
+#endif
+	while (i < len && !cls[(unsigned char)line[i]])
+		i++;
+	return i;
+}
+
+/* Inside quotes: first j >= i (or len) where line[j] is '"' or a backslash. */
+static inline size_t quoted_end(const char *line, size_t i, size_t len)
+{
+#ifdef __SSE2__
+	const __m128i dq = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+
+	for (; i + 16 <= len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(line + i));
+		unsigned bits = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, bs)));
+
+		if (bits)
+			return i + (size_t)__builtin_ctz(bits);
+	}
+#endif
+	while (i < len && line[i] != '"' && line[i] != '\\')
+		i++;
+	return i;
+}
+
 int ctg_lex_line(struct ctg_lexline *l, const char *line, size_t len, unsigned *err_col)
 {
-	bool quote = false, escaped = false, inword = false, wq = false;
-	size_t start = 0, qstart = 0, o = 0, wbeg = 0;
+	size_t i = 0, o = 0;
 
 	l->n = 0;
 	if (reserve(l, len))
 		return -ENOMEM;
-	for (size_t i = 0; i < len; i++) {
-		char c = line[i];
+	while (i < len) {
+		size_t start = i, wbeg = o, end;
+		bool wq = false;
 
-		if (quote) {
-			if (escaped) {
-				l->buf[o++] = c;
-				escaped = false;
-			} else if (c == '\\') {
-				escaped = true;
-			} else if (c == '"') {
-				quote = false;
-				l->buf[o++] = '\0';
-				if (push_word(l, l->buf + wbeg, start, i, true))
-					return -ENOMEM;
-				wbeg = o;
-				inword = false;
-				wq = false;
-			} else {
-				l->buf[o++] = c;
-			}
+		if (cls[(unsigned char)line[i]] == 1) {
+			i++;
 			continue;
 		}
-		switch (cls[(unsigned char)c]) {
-		case 2:
-			quote = true;
-			wq = true;
-			qstart = i;
-			if (!inword) {
-				inword = true;
-				start = i;
-			}
-			continue;
-		case 1:
-			if (inword) {
-				l->buf[o++] = '\0';
-				if (push_word(l, l->buf + wbeg, start, i - 1, wq))
-					return -ENOMEM;
-				wbeg = o;
-				inword = false;
-			}
-			continue;
-		default: {
+		for (;;) {
 			/* a run of ordinary characters in one go */
-			size_t j = i + 1;
+			size_t j = ordinary_end(line, i, len), qstart;
 
-			while (j < len && !cls[(unsigned char)line[j]])
-				j++;
-			if (!inword) {
-				inword = true;
-				start = i;
-			}
 			memcpy(l->buf + o, line + i, j - i);
 			o += j - i;
-			i = j - 1;
+			i = j;
+			if (i == len || cls[(unsigned char)line[i]] == 1) {
+				end = i - 1; /* a blank or the end of the line ends the word */
+				break;
+			}
+			/* '"': quoted part; a backslash takes the next character literally */
+			wq = true;
+			qstart = i++;
+			for (;;) {
+				j = quoted_end(line, i, len);
+				memcpy(l->buf + o, line + i, j - i);
+				o += j - i;
+				i = j;
+				if (i < len && line[i] == '\\' && i + 1 < len) {
+					l->buf[o++] = line[i + 1];
+					i += 2;
+					continue;
+				}
+				if (i >= len || line[i] == '\\') {
+					*err_col = (unsigned)qstart + 1;
+					return -EINVAL;
+				}
+				break; /* the closing quote */
+			}
+			end = i++; /* the closing quote also ends the word */
+			break;
 		}
-		}
-	}
-	if (quote) {
-		*err_col = (unsigned)qstart + 1;
-		return -EINVAL;
-	}
-	if (inword) {
 		l->buf[o++] = '\0';
-		if (push_word(l, l->buf + wbeg, start, len - 1, wq))
-			return -ENOMEM;
+		add_word(l, l->buf + wbeg, start, end, wq);
 	}
 	return 0;
 }

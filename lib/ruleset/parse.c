@@ -140,6 +140,7 @@ static struct pchain *add_chain(struct parser *p, const char *name)
 	c = &p->chains[p->nchains++];
 	memset(c, 0, sizeof(*c));
 	c->name = name;
+	c->target_name = ctg_target_lookup(name) != NULL;
 	c->policy = CTG_V_ACCEPT;
 	return c;
 }
@@ -204,8 +205,8 @@ static void chain_line(struct parser *p)
 		return;
 	}
 	idx = ctg_chainmap_get(&p->map, name);
-	if (idx < 0)
-		name = ctg_arena_intern(p->rs->arena, name, strlen(name));
+	if (idx < 0) /* names are unique in a table: a copy is enough */
+		name = ctg_arena_strndup(p->rs->arena, name, strlen(name));
 	if (idx >= 0 && p->chains[idx].declared) {
 		ctg_parse_error(p, "duplicate-chain", w[0].col, w[0].end_col, NULL,
 				"chain \"%s\" is declared twice", name);
@@ -318,10 +319,11 @@ static void one_line(struct parser *p)
 static void release_parsed(struct parser *p, const char *text, size_t pos, size_t *done)
 {
 	const size_t step = 4u << 20;
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE), end;
+	size_t pg, end;
 
 	if (!p->priv->text_mapped || pos < *done + step)
 		return;
+	pg = (size_t)sysconf(_SC_PAGESIZE);
 	end = pos / pg * pg;
 	madvise((char *)text + *done, end - *done, MADV_DONTNEED);
 	*done = end;

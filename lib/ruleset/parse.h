@@ -10,11 +10,16 @@
 struct pchain {
 	const char *name; /* interned */
 	bool builtin;
-	bool declared; /* ":NAME" seen */
+	bool declared;	  /* ":NAME" seen */
+	bool target_name; /* a target extension has this name (-j NAME means the extension) */
 	enum ctg_hook hook;
 	enum ctg_verdict policy;
 	uint64_t ppkts, pbytes;
-	uint32_t *idx; /* indexes into parser.trules, in chain order */
+	/* The chain's rules: parser.trules[start .. start + n) while idx is NULL (rules appended
+	 * in file order, the usual case: no permutation at COMMIT), else idx lists the indexes
+	 * into parser.trules in chain order. */
+	uint32_t *idx;
+	uint32_t start;
 	uint32_t n, cap;
 	struct ctg_loc loc;
 };
@@ -67,7 +72,8 @@ struct parser {
 	uint8_t (*seen_opts)[32];
 	size_t capm;
 	int errors;
-	struct rctx *rc; /* reused for every rule */
+	struct rctx *rc;		       /* reused for every rule */
+	const struct ctg_match_ops *mcache[4]; /* match modules last looked up */
 };
 
 void ctg_parse_error(struct parser *p, const char *code, unsigned col, unsigned end_col,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "parse.h"
 
@@ -61,6 +62,36 @@ int ctg_ipopt_lookup(const char *s)
 
 	if (!lng && s[1] && s[2])
 		return -1;
+	if (!lng) { /* "-X": the table's short names are distinct letters */
+		switch (s[1]) {
+		case 's':
+			return O_SRC;
+		case 'd':
+			return O_DST;
+		case 'i':
+			return O_IN;
+		case 'o':
+			return O_OUT;
+		case 'p':
+			return O_PROTO;
+		case 'f':
+			return O_FRAG;
+		case 'j':
+			return O_JUMP;
+		case 'g':
+			return O_GOTO;
+		case 'm':
+			return O_MATCH;
+		case 'c':
+			return O_COUNTERS;
+		case '4':
+			return O_V4;
+		case '6':
+			return O_V6;
+		default:
+			return -1;
+		}
+	}
 	for (size_t i = 0; i < sizeof(ipopts) / sizeof(ipopts[0]); i++) {
 		if (!lng && s[1] == ipopts[i].s[1])
 			return (int)ipopts[i].o;
@@ -123,7 +154,14 @@ static void addr_opt(struct rctx *rc, const struct ctg_word *opt, bool dst, bool
 	if ((dst ? rc->r.dst_set : rc->r.src_set))
 		return ctg_rule_error(rc, "duplicate-option", opt, NULL,
 				      "multiple %s flags not allowed", dst ? "-d" : "-s");
-	snprintf(buf, sizeof(buf), "%s", a->s);
+	{
+		size_t len = strlen(a->s); /* truncated like snprintf */
+
+		if (len > sizeof(buf) - 1)
+			len = sizeof(buf) - 1;
+		memcpy(buf, a->s, len);
+		buf[len] = '\0';
+	}
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (*n == CTG_MAX_ADDRS)
 			return ctg_rule_error(rc, "bad-address", a, NULL, "too many addresses");
@@ -351,12 +389,31 @@ static void one_word(struct rctx *rc)
 	ctg_rule_module_option(rc);
 }
 
-static int reserve_rules(struct rctx *rc, struct pchain *c, size_t more)
+/* A big rule array is backed by transparent huge pages where allowed (fewer page faults). */
+static void hint_huge(void *mem, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t b = ((uintptr_t)mem + huge - 1) & ~(huge - 1);
+	uintptr_t e = ((uintptr_t)mem + n) & ~(huge - 1);
+
+	if (e > b)
+		madvise((void *)b, e - b, MADV_HUGEPAGE);
+#else
+	(void)mem;
+	(void)n;
+#endif
+}
+
+static int reserve_rules(struct rctx *rc, size_t more)
 {
 	struct parser *p = rc->p;
 
 	if (p->ntr + more > p->captr) {
-		size_t ncap = p->captr ? p->captr * 2 : 256;
+		/* first guess from the input size (a rule line is rarely under 128 bytes), so
+		 * that a big table is not copied again and again; pages never written cost
+		 * nothing, and COMMIT shrinks the array to its size */
+		size_t ncap = p->captr ? p->captr * 2 : 256 + p->rs->text_len / 128;
 		struct ctg_rule *nr;
 
 		while (ncap < p->ntr + more)
@@ -366,9 +423,16 @@ static int reserve_rules(struct rctx *rc, struct pchain *c, size_t more)
 			return -ENOMEM;
 		p->trules = nr;
 		p->captr = ncap;
+		if (ncap * sizeof(*nr) >= (8u << 20))
+			hint_huge(nr, ncap * sizeof(*nr));
 	}
-	if (c->n + more > c->cap) {
-		/* most chains are small (kube-proxy: 2-7 rules) */
+	return 0;
+}
+
+/* The chain stops being one run of p->trules: list its rule indexes explicitly. */
+static int reserve_idx(struct pchain *c, size_t more)
+{
+	if (!c->idx || c->n + more > c->cap) {
 		size_t ncap = c->cap ? c->cap * 2 : 4;
 		uint32_t *ni;
 
@@ -377,6 +441,9 @@ static int reserve_rules(struct rctx *rc, struct pchain *c, size_t more)
 		ni = realloc(c->idx, ncap * sizeof(*ni));
 		if (!ni)
 			return -ENOMEM;
+		if (!c->idx)
+			for (uint32_t k = 0; k < c->n; k++)
+				ni[k] = c->start + k;
 		c->idx = ni;
 		c->cap = (uint32_t)ncap;
 	}
@@ -390,6 +457,7 @@ static void store_rule(struct rctx *rc, uint32_t pos)
 	struct parser *p = rc->p;
 	size_t ns = rc->ns ? rc->ns : 1, nd = rc->nd ? rc->nd : 1, k = 0;
 	struct ctg_match *mv = NULL;
+	bool run;
 
 	if (rc->nm) {
 		mv = ctg_arena_alloc(p->rs->arena, rc->nm * sizeof(*mv));
@@ -399,11 +467,21 @@ static void store_rule(struct rctx *rc, uint32_t pos)
 	}
 	rc->r.matches = mv;
 	rc->r.nmatches = (uint16_t)rc->nm;
-	if (reserve_rules(rc, c, ns * nd)) {
+	if (reserve_rules(rc, ns * nd)) {
 		p->errors++;
 		return;
 	}
-	memmove(&c->idx[pos + ns * nd], &c->idx[pos], (c->n - pos) * sizeof(*c->idx));
+	/* appending right after the chain's last rule keeps it one run */
+	run = !c->idx && pos == c->n && (c->n == 0 || c->start + c->n == p->ntr);
+	if (!run) {
+		if (reserve_idx(c, ns * nd)) {
+			p->errors++;
+			return;
+		}
+		memmove(&c->idx[pos + ns * nd], &c->idx[pos], (c->n - pos) * sizeof(*c->idx));
+	} else if (c->n == 0) {
+		c->start = (uint32_t)p->ntr;
+	}
 	for (size_t s = 0; s < ns; s++)
 		for (size_t d = 0; d < nd; d++) {
 			struct ctg_rule *r = &p->trules[p->ntr];
@@ -417,7 +495,9 @@ static void store_rule(struct rctx *rc, uint32_t pos)
 				r->dst = rc->daddr[d];
 				r->dmsk = rc->dmask[d];
 			}
-			c->idx[pos + k++] = (uint32_t)p->ntr++;
+			if (!run)
+				c->idx[pos + k++] = (uint32_t)p->ntr;
+			p->ntr++;
 		}
 	c->n += (uint32_t)(ns * nd);
 }
@@ -440,11 +520,12 @@ static void check_ifaces(struct rctx *rc)
 static long command(struct rctx *rc)
 {
 	const struct ctg_word *cmd = &rc->w[rc->i++], *cw;
-	bool insert = !strcmp(cmd->s, "-I") || !strcmp(cmd->s, "--insert");
+	bool append = cmd->s[0] == '-' && cmd->s[1] == 'A' && !cmd->s[2]; /* the usual line */
+	bool insert = !append && (!strcmp(cmd->s, "-I") || !strcmp(cmd->s, "--insert"));
 	int idx;
 	long pos;
 
-	if (!insert && strcmp(cmd->s, "-A") && strcmp(cmd->s, "--append")) {
+	if (!append && !insert && strcmp(cmd->s, "--append")) {
 		ctg_rule_error(rc, "unknown-command", cmd,
 			       "rules start with -A CHAIN or -I CHAIN [N]",
 			       "unexpected \"%s\" at the start of a rule", cmd->s);

@@ -105,6 +105,24 @@ static int add_match(struct rctx *rc, const struct ctg_match_ops *ops, const cha
 	return k;
 }
 
+/* ctg_match_lookup() with a small cache of the modules last found (a module's own name
+ * always finds that module). */
+static const struct ctg_match_ops *lookup_match(struct parser *p, const char *name)
+{
+	const struct ctg_match_ops *ops;
+
+	for (size_t i = 0; i < sizeof(p->mcache) / sizeof(p->mcache[0]); i++)
+		if (p->mcache[i] && p->mcache[i]->name[0] == name[0] &&
+		    !strcmp(p->mcache[i]->name, name))
+			return p->mcache[i];
+	ops = ctg_match_lookup(name);
+	if (ops) {
+		memmove(&p->mcache[1], &p->mcache[0], sizeof(p->mcache) - sizeof(p->mcache[0]));
+		p->mcache[0] = ops;
+	}
+	return ops;
+}
+
 void ctg_rule_match(struct rctx *rc, const struct ctg_word *opt, const char *name)
 {
 	const struct ctg_match_ops *ops;
@@ -112,7 +130,7 @@ void ctg_rule_match(struct rctx *rc, const struct ctg_word *opt, const char *nam
 
 	if (!*name)
 		return ctg_rule_error(rc, "bad-match", arg, NULL, "empty match name");
-	ops = ctg_match_lookup(name);
+	ops = lookup_match(rc->p, name);
 	if (ops && !(ops->family_mask & fam_bit(rc->p->rs->family)))
 		return ctg_rule_error(rc, "bad-match", arg, NULL,
 				      "match \"%s\" is not available for %s", name,
@@ -122,7 +140,7 @@ void ctg_rule_match(struct rctx *rc, const struct ctg_word *opt, const char *nam
 
 static const char *standard_verdict(const char *name, enum ctg_verdict *v)
 {
-	if (name[0] < 'A' || name[0] > 'R')
+	if (name[0] != 'A' && name[0] != 'D' && name[0] != 'R' && name[0] != 'Q')
 		return NULL;
 	static const struct {
 		const char *n;
@@ -146,6 +164,7 @@ void ctg_rule_jump(struct rctx *rc, const struct ctg_word *opt, const char *name
 	const struct ctg_word *arg = &rc->w[rc->i - 1];
 	const struct ctg_target_ops *ops;
 	enum ctg_verdict v;
+	int idx;
 
 	if (rc->target_set)
 		return ctg_rule_error(rc, "duplicate-option", opt, NULL,
@@ -162,7 +181,9 @@ void ctg_rule_jump(struct rctx *rc, const struct ctg_word *opt, const char *name
 		t->verdict = v;
 		return;
 	}
-	ops = go ? NULL : ctg_target_lookup(name);
+	/* a declared chain whose name is no target extension's needs no registry lookup */
+	idx = ctg_chainmap_get(&rc->p->map, name);
+	ops = go || (idx >= 0 && !rc->p->chains[idx].target_name) ? NULL : ctg_target_lookup(name);
 	if (ops) {
 		t->name = ops->name;
 		if (!(ops->family_mask & fam_bit(rc->p->rs->family)))
@@ -177,8 +198,6 @@ void ctg_rule_jump(struct rctx *rc, const struct ctg_word *opt, const char *name
 		return;
 	}
 	{
-		int idx = ctg_chainmap_get(&rc->p->map, name);
-
 		t->name = idx >= 0 ? rc->p->chains[idx].name
 				   : ctg_arena_intern(rc->p->rs->arena, name, strlen(name));
 		/* known already: remember its parse index (-2 - idx) so COMMIT needs no lookup */
