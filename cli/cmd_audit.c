@@ -7,8 +7,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <jansson.h>
 #include <libgen.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,6 +37,61 @@ void audit_inputs_init(struct audit_inputs *in)
 void audit_inputs_release(struct audit_inputs *in)
 {
 	ctg_inputs_release(&in->in);
+	free(in->ifaddr);
+	if (in->ifa)
+		freeifaddrs(in->ifa);
+	in->ifaddr = NULL;
+	in->ifa = NULL;
+}
+
+static unsigned mask_bits(const uint8_t *b, size_t n)
+{
+	unsigned bits = 0;
+
+	for (size_t i = 0; i < n; i++)
+		bits += (unsigned)__builtin_popcount(b[i]);
+	return bits;
+}
+
+/* The live interfaces and their addresses (getifaddrs order: primary address first). */
+static int read_ifaddrs(struct audit_inputs *in)
+{
+	size_t n = 0;
+
+	if (getifaddrs(&in->ifa) < 0)
+		return -errno;
+	for (struct ifaddrs *i = in->ifa; i; i = i->ifa_next)
+		n++;
+	in->ifaddr = calloc(n ? n : 1, sizeof(*in->ifaddr));
+	if (!in->ifaddr)
+		return -ENOMEM;
+	for (struct ifaddrs *i = in->ifa; i; i = i->ifa_next) {
+		struct ctg_audit_ifaddr *a = &in->ifaddr[in->nifaddr];
+
+		if (!i->ifa_addr ||
+		    (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+			continue;
+		memset(a, 0, sizeof(*a));
+		a->ifname = i->ifa_name;
+		a->family = (uint8_t)i->ifa_addr->sa_family;
+		if (a->family == AF_INET) {
+			memcpy(a->addr.b, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
+			if (i->ifa_netmask)
+				a->prefix = (uint8_t)mask_bits(
+					(const uint8_t *)&((struct sockaddr_in *)i->ifa_netmask)
+						->sin_addr,
+					4);
+		} else {
+			memcpy(a->addr.b, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
+			if (i->ifa_netmask)
+				a->prefix = (uint8_t)mask_bits(
+					(const uint8_t *)&((struct sockaddr_in6 *)i->ifa_netmask)
+						->sin6_addr,
+					16);
+		}
+		in->nifaddr++;
+	}
+	return 0;
 }
 
 int audit_inputs_opt(struct audit_inputs *in, struct ctg_cli *cli, int opt, const char *arg)
@@ -53,6 +110,8 @@ int audit_inputs_load(struct audit_inputs *in, struct ctg_cli *cli, const char *
 			      CTG_IN_RULES4 | CTG_IN_RULES6 | CTG_IN_CT | CTG_IN_SOCKS |
 				      CTG_IN_SYSCTLS | CTG_IN_LOCALS,
 			      prog, stderr);
+	if (!ret && in->in.locals_live && read_ifaddrs(in) < 0)
+		in->nifaddr = 0; /* unknown interfaces: -i/-o of the NAT tests unknown */
 	in->load_seconds = now_mono() - t0;
 	return ret;
 }
@@ -68,6 +127,8 @@ void audit_inputs_fill(const struct audit_inputs *in, struct ctg_audit_input *ai
 	ai->socks = &in->in.socks;
 	ai->locals = in->in.locals_live ? &in->in.locals : NULL;
 	ai->sysctls = &in->in.sysctls;
+	ai->ifaddr = in->ifaddr;
+	ai->nifaddr = in->nifaddr;
 	ctg_sysvals_port_range(&in->in.sysvals, &lo, &hi);
 	ai->port_lo = lo;
 	ai->port_hi = hi;
@@ -112,12 +173,49 @@ static const char *role_name(uint8_t role)
 	return role < 3 ? names[role] : "?";
 }
 
+static void print_rule_ref(const struct ctg_audit_item *it, FILE *f)
+{
+	fprintf(f, "%s %s rule %u%s%.0u%s", it->table, it->chain, it->rule,
+		it->line ? " (line " : "", it->line, it->line ? ")" : "");
+}
+
+static void print_nat_why(const struct ctg_audit_item *it, FILE *f)
+{
+	const struct ctg_conn *c = &it->conn;
+	char a[64], l[64];
+
+	if (it->nat_dst) {
+		if (it->nat_addr_known)
+			audit_endpoint(c->family, &it->nat_addr, it->nat_port, a, sizeof(a));
+		else
+			snprintf(a, sizeof(a), "port %u", it->nat_port);
+		fprintf(f,
+			"nat-lost: no conntrack entry, so the destination NAT mapping is gone: "
+			"the peer connected to %s, the server's replies now leave from %s "
+			"untranslated; mapping set up by ",
+			a, audit_endpoint(c->family, &c->laddr, c->lport, l, sizeof(l)));
+	} else {
+		fprintf(f,
+			"nat-lost: no conntrack entry, so the source NAT mapping is gone: the "
+			"peer knows this connection as %s and its packets arrive there with no "
+			"mapping back; mapping set up by ",
+			audit_endpoint(c->family, &it->nat_addr, it->nat_port, a, sizeof(a)));
+	}
+	print_rule_ref(it, f);
+	fprintf(f, " %s\n", it->verdict);
+}
+
 static void print_why(const struct ctg_audit_item *it, FILE *f)
 {
 	const struct ctg_ct_entry *ct = it->conn.ct;
 
+	if (it->kind == CTG_AUDIT_NAT_LOST) {
+		print_nat_why(it, f);
+		return;
+	}
 	if (it->kind == CTG_AUDIT_NO_ENTRY)
-		fprintf(f, "no conntrack entry: the peer's next segment is %s (%s)", it->ctstate,
+		fprintf(f, "no conntrack entry: the peer's next %s is %s (%s)",
+			it->conn.l4proto == 17 ? "datagram" : "segment", it->ctstate,
 			it->ct_reason ? it->ct_reason : "conntrack");
 	else if (it->kind == CTG_AUDIT_ENTRY_DROPPED)
 		fprintf(f, "conntrack entry %s, but the peer's %s packets",
@@ -143,7 +241,7 @@ void audit_print_item(const struct ctg_audit_item *it, FILE *f)
 {
 	const struct ctg_conn *c = &it->conn;
 	char l[64], p[64];
-	static const char *const label[] = {"ORPHANED", "ORPHANED", "AT RISK"};
+	static const char *const label[] = {"ORPHANED", "ORPHANED", "ORPHANED", "AT RISK"};
 
 	fprintf(f, "%s%s %s %s %s %s (%s, %s)", it->certain ? "" : "POSSIBLY ", label[it->kind],
 		c->l4proto == 6 ? "tcp" : "udp",
@@ -161,10 +259,13 @@ void audit_print_text(const struct ctg_audit_report *rep, FILE *f)
 {
 	for (size_t i = 0; i < rep->n; i++)
 		audit_print_item(&rep->v[i], f);
+	fprintf(f, "%zu orphaned", rep->orphans);
+	if (rep->nat_lost)
+		fprintf(f, " (%zu nat-lost)", rep->nat_lost);
 	fprintf(f,
-		"%zu orphaned, %zu possibly orphaned, %zu at risk (%zu connections, %zu "
-		"conntrack entries, %zu sockets)\n",
-		rep->orphans, rep->possible, rep->at_risk, rep->conns, rep->entries, rep->sockets);
+		", %zu possibly orphaned, %zu at risk (%zu connections, %zu conntrack entries, "
+		"%zu sockets)\n",
+		rep->possible, rep->at_risk, rep->conns, rep->entries, rep->sockets);
 }
 
 /* ---------------------------------------------------------------- JSON */
@@ -196,6 +297,16 @@ static json_t *item_json(const struct ctg_audit_item *it)
 				    json_pack("{s:s, s:s, s:i, s:i}", "table", it->table, "chain",
 					      it->chain ? it->chain : "", "rule", it->rule, "line",
 					      it->line));
+	if (it->kind == CTG_AUDIT_NAT_LOST)
+		json_object_set_new(o, "nat",
+				    json_pack("{s:s, s:s, s:o, s:i}", "direction",
+					      it->nat_dst ? "destination" : "source", "target",
+					      it->verdict, "address",
+					      it->nat_addr_known ? json_string(ctg_addr_format(
+									   c->family, &it->nat_addr,
+									   ab, sizeof(ab)))
+								 : json_null(),
+					      "port", it->nat_port));
 	json_object_set_new(o, "since_ns",
 			    c->ct && c->ct->start_ns ? json_integer((json_int_t)c->ct->start_ns)
 						     : json_null());
@@ -208,11 +319,11 @@ static int print_json(const struct ctg_audit_report *rep, FILE *f)
 
 	for (size_t i = 0; i < rep->n; i++)
 		json_array_append_new(items, item_json(&rep->v[i]));
-	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "orphans", (json_int_t)rep->orphans,
-		      "possible", (json_int_t)rep->possible, "at_risk", (json_int_t)rep->at_risk,
-		      "connections", (json_int_t)rep->conns, "conntrack_entries",
-		      (json_int_t)rep->entries, "sockets", (json_int_t)rep->sockets, "items",
-		      items);
+	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "orphans",
+		      (json_int_t)rep->orphans, "nat_lost", (json_int_t)rep->nat_lost, "possible",
+		      (json_int_t)rep->possible, "at_risk", (json_int_t)rep->at_risk, "connections",
+		      (json_int_t)rep->conns, "conntrack_entries", (json_int_t)rep->entries,
+		      "sockets", (json_int_t)rep->sockets, "items", items);
 	if (!o)
 		return -ENOMEM;
 	json_dumpf(o, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -243,6 +354,8 @@ static void nagios_first(const struct ctg_audit_report *rep, FILE *f)
 			audit_endpoint(c->family, &c->paddr, c->pport, p, 64));
 		if (c->sock && c->sock->comm[0])
 			fprintf(f, " (%s)", c->sock->comm);
+		if (it->kind == CTG_AUDIT_NAT_LOST)
+			fprintf(f, " nat-lost by %s %s rule %u", it->verdict, it->chain, it->rule);
 	}
 }
 
@@ -263,12 +376,13 @@ static int print_nagios(const struct ctg_audit_report *rep, const struct nagios_
 	fprintf(f, "CTGUARD %s - %zu orphaned connection%s", names[st], rep->orphans,
 		rep->orphans == 1 ? "" : "s");
 	nagios_first(rep, f);
-	fprintf(f, "; %zu at risk, %zu possibly orphaned", rep->at_risk, rep->possible);
+	fprintf(f, "; %zu at risk, %zu possibly orphaned, %zu nat-lost", rep->at_risk,
+		rep->possible, rep->nat_lost);
 	fprintf(f,
-		" | orphans=%zu;%s;%ld;0 at_risk=%zu;;;0 possible=%zu;;;0 connections=%zu;;;0 "
-		"conntrack_entries=%zu;;;0 sockets=%zu;;;0\n",
-		rep->orphans, wb, no->critical, rep->at_risk, rep->possible, rep->conns,
-		rep->entries, rep->sockets);
+		" | orphans=%zu;%s;%ld;0 at_risk=%zu;;;0 possible=%zu;;;0 nat_lost=%zu;;;0 "
+		"connections=%zu;;;0 conntrack_entries=%zu;;;0 sockets=%zu;;;0\n",
+		rep->orphans, wb, no->critical, rep->at_risk, rep->possible, rep->nat_lost,
+		rep->conns, rep->entries, rep->sockets);
 	return st;
 }
 
@@ -347,6 +461,9 @@ static void prom_write(const struct ctg_audit_report *rep, const struct audit_in
 	prom_head(f, "ctguard_orphaned_connections_by_service",
 		  "Orphaned connections per service.");
 	prom_by_service(rep, f, "ctguard_orphaned_connections_by_service", true);
+	prom_head(f, "ctguard_nat_lost_connections",
+		  "Orphaned connections whose NAT mapping was lost with their conntrack entry.");
+	fprintf(f, "ctguard_nat_lost_connections %zu\n", rep->nat_lost);
 	prom_head(f, "ctguard_possibly_orphaned_connections",
 		  "Connections dropped on some evaluation branch (unknown matches).");
 	fprintf(f, "ctguard_possibly_orphaned_connections %zu\n", rep->possible);

@@ -17,8 +17,14 @@
 #define AUDIT_INPUT_OPTS  CTG_INPUT_LONGOPTS
 #define AUDIT_INPUT_USAGE CTG_INPUT_USAGE
 
+struct ifaddrs;
+
+/* @ifaddr/@nifaddr: the interfaces of the live host (none when the inputs are files). */
 struct audit_inputs {
 	struct ctg_inputs in;
+	struct ifaddrs *ifa;
+	struct ctg_audit_ifaddr *ifaddr;
+	size_t nifaddr;
 	double load_seconds, audit_seconds;
 };
 

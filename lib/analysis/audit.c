@@ -17,6 +17,8 @@ struct actx {
 	const struct ctg_audit_input *in;
 	struct ctg_eval_env env;
 	struct ctg_local_addr *locals;
+	struct ctg_iface_addr *ifaddr;
+	struct ctg_audit_nat_ctx nx;
 	const struct ctg_audit_conns *cs;
 	struct ctg_ct_view *empty;
 	struct ctg_audit_report *rep;
@@ -37,6 +39,8 @@ const char *ctg_audit_kind_name(enum ctg_audit_kind k)
 		return "no-entry";
 	case CTG_AUDIT_ENTRY_DROPPED:
 		return "entry-dropped";
+	case CTG_AUDIT_NAT_LOST:
+		return "nat-lost";
 	case CTG_AUDIT_AT_RISK:
 		return "at-risk";
 	}
@@ -175,11 +179,9 @@ static void peer_tuple(const struct ctg_conn *c, struct ctg_tuple *t)
 			.src = c->paddr, .dst = c->laddr, .sport = c->pport, .dport = c->lport};
 }
 
-static int add_item(struct actx *x, enum ctg_audit_kind kind, const struct ctg_conn *c,
-		    const struct sim *s, enum ctg_eval_path path)
+static struct ctg_audit_item *push_item(struct ctg_audit_report *rep, enum ctg_audit_kind kind,
+					const struct ctg_conn *c)
 {
-	struct ctg_audit_report *rep = x->rep;
-	const struct ctg_eval_result *e = &s->r.eval;
 	struct ctg_audit_item *it;
 
 	if (rep->n == rep->cap) {
@@ -187,7 +189,7 @@ static int add_item(struct actx *x, enum ctg_audit_kind kind, const struct ctg_c
 		struct ctg_audit_item *nv = realloc(rep->v, ncap * sizeof(*nv));
 
 		if (!nv)
-			return -ENOMEM;
+			return NULL;
 		rep->v = nv;
 		rep->cap = ncap;
 	}
@@ -195,6 +197,18 @@ static int add_item(struct actx *x, enum ctg_audit_kind kind, const struct ctg_c
 	memset(it, 0, sizeof(*it));
 	it->kind = kind;
 	it->conn = *c;
+	return it;
+}
+
+static int add_item(struct actx *x, enum ctg_audit_kind kind, const struct ctg_conn *c,
+		    const struct sim *s, enum ctg_eval_path path)
+{
+	struct ctg_audit_report *rep = x->rep;
+	const struct ctg_eval_result *e = &s->r.eval;
+	struct ctg_audit_item *it = push_item(rep, kind, c);
+
+	if (!it)
+		return -ENOMEM;
 	it->certain = s->certain;
 	it->verdict =
 		(e->possible & CTG_VB_REJECT) && !(e->possible & CTG_VB_DROP) ? "REJECT" : "DROP";
@@ -216,6 +230,34 @@ static int add_item(struct actx *x, enum ctg_audit_kind kind, const struct ctg_c
 	return 0;
 }
 
+static int add_nat_item(struct actx *x, const struct ctg_conn *c, const struct ctg_audit_nat *n)
+{
+	struct ctg_audit_item *it = push_item(x->rep, CTG_AUDIT_NAT_LOST, c);
+
+	if (!it)
+		return -ENOMEM;
+	it->certain = n->certain;
+	it->verdict = n->target;
+	it->table = n->table;
+	it->chain = n->chain;
+	it->rule = n->rule;
+	it->line = n->line;
+	memcpy(it->ctstate, n->ctstate, sizeof(it->ctstate));
+	it->ct_reason = n->ct_reason;
+	it->path = ctg_eval_path_name(n->dst ? CTG_PATH_LOCAL_IN : CTG_PATH_LOCAL_OUT);
+	it->nat_dst = n->dst;
+	it->nat_addr_known = n->addr_known;
+	it->nat_addr = n->addr;
+	it->nat_port = n->port;
+	if (n->certain) {
+		x->rep->orphans++;
+		x->rep->nat_lost++;
+	} else {
+		x->rep->possible++;
+	}
+	return 0;
+}
+
 static bool entry_checkable(const struct ctg_ct_entry *e)
 {
 	if (e->l4proto == 6)
@@ -228,20 +270,32 @@ static bool entry_risky(const struct actx *x, const struct ctg_ct_entry *e)
 	return !(e->status & CTG_IPS_ASSURED) || e->timeout < x->risk;
 }
 
-/* A socket without entry: is the peer's next segment dropped? */
+/*
+ * A socket without entry (TCP, or connected UDP: state ESTABLISHED): was its NAT mapping
+ * lost, is the peer's next segment/datagram dropped? One finding per connection, a
+ * certain one first, a lost mapping before a drop.
+ */
 static int audit_no_entry(struct actx *x, const struct ctg_ruleset *rs, const struct ctg_conn *c)
 {
+	struct ctg_audit_nat nat;
 	struct ctg_tuple t;
 	struct sim s;
 	int ret;
 
-	if (c->l4proto != 6 || c->sock->state != CTG_SK_ESTABLISHED || peer_is_local(x, c))
+	if (c->sock->state != CTG_SK_ESTABLISHED || peer_is_local(x, c))
 		return 0;
+	ret = ctg_audit_nat_check(&x->nx, rs, c, &nat);
+	if (ret < 0)
+		return ret;
+	if (nat.found && nat.certain)
+		return add_nat_item(x, c, &nat);
 	peer_tuple(c, &t);
 	ret = simulate(x, rs, CTG_PATH_LOCAL_IN, c, &t, NULL, &s);
-	if (ret < 0 || !s.dropped)
+	if (ret < 0)
 		return ret;
-	return add_item(x, CTG_AUDIT_NO_ENTRY, c, &s, CTG_PATH_LOCAL_IN);
+	if (s.dropped && (s.certain || !nat.found))
+		return add_item(x, CTG_AUDIT_NO_ENTRY, c, &s, CTG_PATH_LOCAL_IN);
+	return nat.found ? add_nat_item(x, c, &nat) : 0;
 }
 
 /* An entry: are its ESTABLISHED packets dropped? Else, is it the only thing saving it? */
@@ -328,6 +382,20 @@ static int setup(struct actx *x, const struct ctg_audit_conns *cs)
 	x->env.local = x->locals;
 	x->env.nlocal = cs->nlocal;
 	x->env.local_known = x->in->locals != NULL;
+	x->ifaddr = calloc(x->in->nifaddr ? x->in->nifaddr : 1, sizeof(*x->ifaddr));
+	if (!x->ifaddr)
+		return -ENOMEM;
+	for (size_t i = 0; i < x->in->nifaddr; i++) {
+		x->ifaddr[i].ifname = x->in->ifaddr[i].ifname;
+		x->ifaddr[i].family = x->in->ifaddr[i].family;
+		x->ifaddr[i].addr = x->in->ifaddr[i].addr;
+	}
+	x->env.ifaddr = x->ifaddr;
+	x->env.nifaddr = x->in->nifaddr;
+	x->nx.env = &x->env;
+	x->nx.empty = x->empty;
+	x->nx.ifaddr = x->in->ifaddr;
+	x->nx.nifaddr = x->in->nifaddr;
 	x->risk = x->in->at_risk_timeout ? x->in->at_risk_timeout : DEFAULT_AT_RISK;
 	return 0;
 }
@@ -351,6 +419,7 @@ int ctg_audit_run(const struct ctg_audit_input *in, struct ctg_audit_report *rep
 		qsort(rep->v, rep->n, sizeof(rep->v[0]), cmp_item);
 	ctg_ct_view_free(x.empty);
 	free(x.locals);
+	free(x.ifaddr);
 	ctg_audit_conns_release(&cs);
 	if (ret < 0)
 		ctg_audit_report_release(rep);

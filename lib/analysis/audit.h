@@ -10,9 +10,22 @@
  *    next segment (PSH,ACK: no SYN) the ruleset drops; tcp_loose taken into account
  *    (picked up as NEW with loose=1, INVALID with loose=0). Healable.
  *  - ENTRY_DROPPED (orphan): a conntrack entry whose ESTABLISHED packets are dropped.
+ *  - NAT_LOST (orphan): an ESTABLISHED socket without conntrack entry whose traffic was
+ *    NATed, so the mapping is gone with the entry (audit_nat.c):
+ *    source NAT: the local side's next packet (local -> peer, ACK, OUTPUT -> POSTROUTING
+ *    with the ct model) is source-translated: the peer knows the connection by the
+ *    translated tuple and its packets arrive there with no mapping back;
+ *    destination NAT: a nat PREROUTING DNAT/REDIRECT rule translates this peer's packets
+ *    to the socket's address:port: the peer connected to the pre-NAT address and the
+ *    server's replies now leave untranslated. Certain when the rule certainly matches
+ *    (and, for DNAT, a direct connection to the socket's address:port is impossible:
+ *    certainly dropped or translated away). Not healable by a plain entry.
  *  - AT_RISK: the connection passes only thanks to its entry (without it the peer's next
  *    segment would be dropped) and that entry may expire soon: not ASSURED, or fewer than
  *    at_risk_timeout seconds left.
+ *
+ * TCP and connected UDP sockets (sock_diag state ESTABLISHED: with a peer) are audited;
+ * unconnected UDP sockets are not connections.
  *
  * Connections are the rows of the one sockets x conntrack join, ctg_conns_join
  * (ctguard/source.h); the sysctls are an opaque object made here.
@@ -32,9 +45,17 @@
 
 struct ctg_sysctls;
 
+/* An interface address (getifaddrs order: the first per interface and family is primary). */
+struct ctg_audit_ifaddr {
+	const char *ifname;
+	uint8_t family, prefix;
+	struct ctg_addr addr;
+};
+
 enum ctg_audit_kind {
 	CTG_AUDIT_NO_ENTRY,	 /* orphan: socket alive, no entry, peer dropped */
 	CTG_AUDIT_ENTRY_DROPPED, /* orphan: entry present, its ESTABLISHED packets dropped */
+	CTG_AUDIT_NAT_LOST,	 /* orphan: socket alive, no entry, its NAT mapping gone */
 	CTG_AUDIT_AT_RISK,	 /* alive only through an entry that may expire soon */
 };
 
@@ -54,7 +75,12 @@ enum ctg_audit_role {
  * @table/@chain/@rule/@line: where (rule 0 = the chain's policy); table NULL if unknown.
  * @ctstate: "NEW", "INVALID", "ESTABLISHED" as the ruleset saw the packet.
  * @ct_reason: the conntrack model's reason ("pickup", "tcp-loose-0", ...), may be NULL.
- * @path: "input" or "forward".
+ * @path: "input" or "forward" ("output" for a source NAT finding).
+ * NAT_LOST: @verdict is the NAT target ("SNAT", "MASQUERADE", "DNAT", "REDIRECT") and
+ * @table/@chain/@rule/@line the rule that set up the mapping; @nat_dst false: source NAT,
+ * @nat_addr:@nat_port the translated local side the peer knows; @nat_dst true:
+ * destination NAT, @nat_addr:@nat_port the pre-NAT destination the peer connected to
+ * (@nat_addr_known false: the rule matches any destination address).
  */
 struct ctg_audit_item {
 	enum ctg_audit_kind kind;
@@ -66,12 +92,19 @@ struct ctg_audit_item {
 	char ctstate[24];
 	const char *ct_reason;
 	const char *path;
+	bool nat_dst, nat_addr_known;
+	struct ctg_addr nat_addr;
+	uint16_t nat_port;
 };
 
 /*
  * Inputs, all borrowed. rs4/rs6 may be NULL: that family is not audited.
  * @sysctls: from ctg_audit_sysctls_new (NULL = kernel defaults).
  * @locals: the host's addresses (NULL: only socket addresses count as local).
+ * @ifaddr/@nifaddr: interfaces and their addresses (NULL: unknown): the interface of a
+ *   local socket's traffic (the one whose prefix holds the peer, else the one holding
+ *   the local address), MASQUERADE's and REDIRECT's address (first address per
+ *   interface and family = primary). Unknown: -i/-o of the NAT simulations are unknown.
  * @at_risk_timeout: seconds; 0 = 600.
  * @port_lo/@port_hi: ephemeral port range (0/0 = 32768-60999).
  */
@@ -81,6 +114,8 @@ struct ctg_audit_input {
 	const struct ctg_sock_table *socks;
 	const struct ctg_addr_set *locals;
 	const struct ctg_sysctls *sysctls;
+	const struct ctg_audit_ifaddr *ifaddr;
+	size_t nifaddr;
 	uint32_t at_risk_timeout;
 	uint16_t port_lo, port_hi;
 };
@@ -88,12 +123,13 @@ struct ctg_audit_input {
 /*
  * @v/@n: findings, orphans first (NO_ENTRY, ENTRY_DROPPED), then AT_RISK.
  * @orphans/@at_risk: certain findings; @possible: uncertain orphans (not in @orphans).
+ * @nat_lost: certain NAT_LOST findings (also counted in @orphans).
  * @conns: connections examined; @entries/@sockets: input sizes.
  */
 struct ctg_audit_report {
 	struct ctg_audit_item *v;
 	size_t n, cap;
-	size_t orphans, at_risk, possible;
+	size_t orphans, at_risk, possible, nat_lost;
 	size_t conns, entries, sockets;
 };
 
@@ -132,5 +168,36 @@ struct ctg_audit_conns {
 /* Joins in->socks and in->cts (ctg_conns_join); collects local addresses. 0 or -errno. */
 int ctg_audit_join(const struct ctg_audit_input *in, struct ctg_audit_conns *out);
 void ctg_audit_conns_release(struct ctg_audit_conns *c);
+
+/* ---- internal: audit_nat.c ---- */
+
+struct ctg_eval_env;
+struct ctg_ct_view;
+
+/* What the NAT tests share: the evaluation environment and the interfaces. */
+struct ctg_audit_nat_ctx {
+	const struct ctg_eval_env *env;
+	struct ctg_ct_view *empty; /* an empty conntrack view */
+	const struct ctg_audit_ifaddr *ifaddr;
+	size_t nifaddr;
+};
+
+/* A lost NAT mapping of a connection without entry (fields as in ctg_audit_item). */
+struct ctg_audit_nat {
+	bool found, certain, dst, addr_known;
+	const char *target, *table, *chain;
+	uint32_t rule, line;
+	struct ctg_addr addr;
+	uint16_t port;
+	char ctstate[24];
+	const char *ct_reason;
+};
+
+/*
+ * Tests c (a socket without entry) for a lost source NAT mapping, then for a destination
+ * NAT one; out->found false when neither. 0 or -ENOMEM.
+ */
+int ctg_audit_nat_check(const struct ctg_audit_nat_ctx *nx, const struct ctg_ruleset *rs,
+			const struct ctg_conn *c, struct ctg_audit_nat *out);
 
 #endif

@@ -234,6 +234,162 @@ static void unknown_match_is_possible(void **state)
 	assert_false(f->rep.v[0].certain);
 }
 
+/* ---- NAT mappings lost with the entry, connected UDP ---- */
+
+#define NAT_HEAD                                                                                   \
+	"*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"              \
+	":POSTROUTING ACCEPT [0:0]\n"
+#define FILTER_ACCEPT "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+
+static void parse_text(struct fx *f, const char *text)
+{
+	struct ctg_diags *d = ctg_diags_new();
+
+	f->rs = ctg_ruleset_parse(text, strlen(text), "nat.v4", CTG_FAMILY_IPV4, d);
+	assert_non_null(f->rs);
+	assert_int_equal(ctg_diags_errors(d), 0);
+	ctg_diags_free(d);
+}
+
+static const char snat_rules[] = NAT_HEAD
+	"-A POSTROUTING -d 10.0.0.1/32 -p tcp -m tcp --dport 5000 -j SNAT --to-source 10.0.0.3\n"
+	"COMMIT\n" FILTER_ACCEPT "COMMIT\n";
+
+static void snat_lost(void **state)
+{
+	struct fx *f = *state;
+	struct ctg_addr a;
+
+	sock(f, L, 40000, P, 5000, CTG_SK_ESTABLISHED);
+	sock(f, L, 40001, P, 6000, CTG_SK_ESTABLISHED); /* no NAT rule applies */
+	parse_text(f, snat_rules);
+	run(f, NULL);
+	assert_int_equal(f->rep.n, 1);
+	assert_int_equal(f->rep.orphans, 1);
+	assert_int_equal(f->rep.nat_lost, 1);
+	assert_int_equal(f->rep.v[0].kind, CTG_AUDIT_NAT_LOST);
+	assert_string_equal(ctg_audit_kind_name(f->rep.v[0].kind), "nat-lost");
+	assert_true(f->rep.v[0].certain);
+	assert_false(f->rep.v[0].nat_dst);
+	assert_string_equal(f->rep.v[0].verdict, "SNAT");
+	assert_string_equal(f->rep.v[0].table, "nat");
+	assert_string_equal(f->rep.v[0].chain, "POSTROUTING");
+	assert_int_equal(f->rep.v[0].rule, 1);
+	assert_int_equal(f->rep.v[0].line, 6);
+	ctg_addr_parse(2, "10.0.0.3", &a);
+	assert_true(ctg_addr_eq(&f->rep.v[0].nat_addr, &a));
+	assert_int_equal(f->rep.v[0].nat_port, 40000);
+	assert_int_equal(f->rep.v[0].conn.lport, 40000);
+}
+
+static void snat_lost_loose0(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(ctg_audit_sysctls_set(f->sys, "nf_conntrack_tcp_loose", "0"), 0);
+	sock(f, L, 40000, P, 5000, CTG_SK_ESTABLISHED);
+	parse_text(f, snat_rules);
+	run(f, NULL);
+	assert_int_equal(f->rep.nat_lost, 1);
+	assert_int_equal(f->rep.v[0].kind, CTG_AUDIT_NAT_LOST);
+}
+
+static void snat_kept_by_entry(void **state)
+{
+	struct fx *f = *state;
+
+	sock(f, L, 40000, P, 5000, CTG_SK_ESTABLISHED);
+	entry(f, L, 40000, P, 5000, CTG_IPS_SEEN_REPLY | CTG_IPS_ASSURED | CTG_IPS_SRC_NAT, 431000);
+	ctg_addr_parse(2, "10.0.0.3", &f->ct.v[0].reply.dst);
+	parse_text(f, snat_rules);
+	run(f, NULL);
+	assert_int_equal(f->rep.n, 0);
+	assert_int_equal(f->rep.conns, 1);
+}
+
+static void dnat_lost(void **state)
+{
+	static const char possible[] =
+		NAT_HEAD "-A PREROUTING -d 10.0.0.3/32 -p tcp -m tcp --dport 80 -j DNAT "
+			 "--to-destination 10.0.0.2:8080\nCOMMIT\n" FILTER_ACCEPT "COMMIT\n";
+	static const char certain[] = NAT_HEAD
+		"-A PREROUTING -d 10.0.0.3/32 -p tcp -m tcp --dport 80 -j DNAT "
+		"--to-destination 10.0.0.2:8080\nCOMMIT\n" FILTER_ACCEPT
+		"-A INPUT -p tcp -m tcp --dport 8080 -m conntrack --ctstate DNAT -j ACCEPT\n"
+		"-A INPUT -p tcp -m tcp --dport 8080 -j DROP\nCOMMIT\n";
+	struct fx *f = *state;
+	struct ctg_addr a;
+
+	sock(f, "0.0.0.0", 8080, "0.0.0.0", 0, CTG_SK_LISTEN);
+	sock(f, L, 8080, P, 51000, CTG_SK_ESTABLISHED);
+	sock(f, L, 8081, P, 51001, CTG_SK_ESTABLISHED); /* no rule maps to 8081 */
+	parse_text(f, possible);
+	run(f, NULL);
+	/* A direct connection to 10.0.0.2:8080 is possible: the mapping only may have been. */
+	assert_int_equal(f->rep.n, 1);
+	assert_int_equal(f->rep.orphans, 0);
+	assert_int_equal(f->rep.possible, 1);
+	assert_int_equal(f->rep.v[0].kind, CTG_AUDIT_NAT_LOST);
+	assert_false(f->rep.v[0].certain);
+	ctg_ruleset_free(f->rs);
+	f->rs = NULL;
+	parse_text(f, certain);
+	run(f, NULL);
+	assert_int_equal(f->rep.n, 1);
+	assert_int_equal(f->rep.nat_lost, 1);
+	assert_true(f->rep.v[0].certain);
+	assert_true(f->rep.v[0].nat_dst);
+	assert_true(f->rep.v[0].nat_addr_known);
+	assert_string_equal(f->rep.v[0].verdict, "DNAT");
+	assert_string_equal(f->rep.v[0].chain, "PREROUTING");
+	ctg_addr_parse(2, "10.0.0.3", &a);
+	assert_true(ctg_addr_eq(&f->rep.v[0].nat_addr, &a));
+	assert_int_equal(f->rep.v[0].nat_port, 80);
+}
+
+static void redirect_lost(void **state)
+{
+	static const char rules[] =
+		NAT_HEAD "-A PREROUTING -p tcp -m tcp --dport 2222 -j REDIRECT --to-ports 22\n"
+			 "COMMIT\n" FILTER_ACCEPT "COMMIT\n";
+	struct fx *f = *state;
+
+	sock(f, L, 22, P, 51000, CTG_SK_ESTABLISHED);
+	parse_text(f, rules);
+	run(f, NULL);
+	assert_int_equal(f->rep.n, 1);
+	assert_string_equal(f->rep.v[0].verdict, "REDIRECT");
+	assert_false(f->rep.v[0].nat_addr_known);
+	assert_int_equal(f->rep.v[0].nat_port, 2222);
+	assert_false(f->rep.v[0].certain);
+}
+
+static void udp_connected(void **state)
+{
+	struct fx *f = *state;
+
+	sock(f, L, 45000, P, 53, CTG_SK_ESTABLISHED);	      /* connected */
+	sock(f, "0.0.0.0", 5353, "0.0.0.0", 0, CTG_SK_CLOSE); /* unconnected: not a conn */
+	f->socks.v[0].l4proto = f->socks.v[1].l4proto = 17;
+	run(f, "");
+	assert_int_equal(f->rep.n, 1);
+	assert_int_equal(f->rep.orphans, 1);
+	assert_int_equal(f->rep.v[0].kind, CTG_AUDIT_NO_ENTRY);
+	assert_int_equal(f->rep.v[0].conn.l4proto, 17);
+	assert_string_equal(f->rep.v[0].ctstate, "NEW");
+	assert_string_equal(f->rep.v[0].conn.service, "dns");
+}
+
+static void udp_accepted(void **state)
+{
+	struct fx *f = *state;
+
+	sock(f, L, 45000, P, 53, CTG_SK_ESTABLISHED);
+	f->socks.v[0].l4proto = 17;
+	run(f, "-A INPUT -p udp -m udp --sport 53 -j ACCEPT\n");
+	assert_int_equal(f->rep.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +402,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(at_risk, setup, teardown),
 		cmocka_unit_test_setup_teardown(skipped_cases, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_match_is_possible, setup, teardown),
+		cmocka_unit_test_setup_teardown(snat_lost, setup, teardown),
+		cmocka_unit_test_setup_teardown(snat_lost_loose0, setup, teardown),
+		cmocka_unit_test_setup_teardown(snat_kept_by_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(dnat_lost, setup, teardown),
+		cmocka_unit_test_setup_teardown(redirect_lost, setup, teardown),
+		cmocka_unit_test_setup_teardown(udp_connected, setup, teardown),
+		cmocka_unit_test_setup_teardown(udp_accepted, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
