@@ -405,13 +405,19 @@ static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, u
 	off = 0;
 	for (uint32_t i = 0; i < tb->nchains; i++) {
 		const struct pchain *pc = &p->chains[order[i]];
-		struct ctg_rule *at = moved ? p->trules + off : p->trules + pc->start;
+		struct ctg_rule *at = NULL;
 
+		if (!tb->chains[i].nrules) {
+			tb->chains[i].rules = NULL;
+			continue;
+		}
 		if (!moved && pc->idx) {
 			at = extra + xoff;
 			xoff += pc->n;
+		} else {
+			at = moved ? p->trules + off : p->trules + pc->start;
 		}
-		tb->chains[i].rules = tb->chains[i].nrules ? at : NULL;
+		tb->chains[i].rules = at;
 		off += tb->chains[i].nrules;
 	}
 	*left = quick_resolve(p->trules, p->ntr, tb, newidx) +
