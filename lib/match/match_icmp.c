@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* -m icmp --icmp-type (libipt_icmp.c, libxt_icmp.h; ip_tables.c icmp_match). IPv4 only. */
-#include <errno.h>
-
 #include "../ruleset/ir.h"
-#include "mutil.h"
+#include "micmp.h"
 
 enum { O_TYPE };
-
-struct icmp_data {
-	uint8_t type, code[2];
-	bool inv, seen;
-};
 
 static const struct ctg_opt opts[] = {
 	{"icmp-type", O_TYPE, CTG_OPT_ARG | CTG_OPT_INV},
@@ -59,65 +52,38 @@ static const struct ctg_mu_icmp names[] = {
 	{"address-mask-reply", 18, 0, 0xFF},
 };
 
+static const struct ctg_micmp_desc desc = {
+	.mod = "icmp",
+	.opt = "icmp-type",
+	.what = "ICMP",
+	.need_proto = "add -p icmp",
+	.need_opt = "add --icmp-type TYPE",
+	.proto = 1,
+	.any = true,
+	.names = names,
+	.nnames = sizeof(names) / sizeof(names[0]),
+};
+
 static int icmp_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const char *arg,
 		      const char *arg2)
 {
-	struct icmp_data *d = data;
-	int rc;
-
-	if (d->seen)
-		return ctg_mctx_error(c, "duplicate-option", NULL,
-				      "icmp: option \"--icmp-type\" can only be used once");
-	d->seen = true;
-	d->inv = inv;
-	rc = ctg_mu_icmp_type(arg, names, sizeof(names) / sizeof(names[0]), &d->type, d->code);
-	if (rc == -EEXIST)
-		return ctg_mctx_error(c, "bad-icmp-type", "spell the name out",
-				      "ambiguous ICMP type \"%s\"", arg);
-	if (rc)
-		return ctg_mctx_error(c, "bad-icmp-type", "a name, TYPE or TYPE/CODE (0-255)",
-				      "unknown ICMP type \"%s\"", arg);
-	return 0;
+	return ctg_micmp_parse(c, &desc, data, inv, arg);
 }
 
 static int icmp_final(struct ctg_mctx *c, void *data)
 {
-	struct icmp_data *d = data;
-
-	if (!ctg_mu_proto_is(c, 1))
-		return ctg_mctx_error(c, "match-needs-proto", "add -p icmp",
-				      "icmp match: only valid for protocol 1");
-	if (!d->seen)
-		return ctg_mctx_error(c, "missing-option", "add --icmp-type TYPE",
-				      "icmp match: \"--icmp-type\" is required");
-	return 0;
+	return ctg_micmp_final(c, &desc, data);
 }
 
 static void icmp_emit(const void *data, enum ctg_family f, struct ctg_strbuf *sb)
 {
-	const struct icmp_data *d = data;
-
-	ctg_mu_opt(sb, d->inv, "icmp-type");
-	if (d->type == 0xFF && d->code[0] == 0 && d->code[1] == 0xFF) {
-		ctg_sb_puts(sb, " any");
-		return;
-	}
-	ctg_sb_printf(sb, " %u", d->type);
-	if (d->code[0] != 0 || d->code[1] != 0xFF)
-		ctg_sb_printf(sb, "/%u", d->code[0]);
+	ctg_micmp_emit(&desc, data, sb);
 }
 
 static enum ctg_tri icmp_eval(const void *data, const struct ctg_pkt *p,
 			      const struct ctg_eval_env *env)
 {
-	const struct icmp_data *d = data;
-	bool m;
-
-	if (p->fragment || p->l4proto != 1)
-		return CTG_FALSE;
-	m = d->type == 0xFF ||
-	    (p->icmp_type == d->type && p->icmp_code >= d->code[0] && p->icmp_code <= d->code[1]);
-	return m != d->inv ? CTG_TRUE : CTG_FALSE;
+	return ctg_micmp_eval(&desc, data, p);
 }
 
 const struct ctg_match_ops ctg_match_icmp = {
@@ -125,7 +91,7 @@ const struct ctg_match_ops ctg_match_icmp = {
 	.family_mask = 1,
 	.opts = opts,
 	.nopts = sizeof(opts) / sizeof(opts[0]),
-	.size = sizeof(struct icmp_data),
+	.size = sizeof(struct ctg_micmp),
 	.parse = icmp_parse,
 	.final = icmp_final,
 	.emit = icmp_emit,

@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* -m icmp6 --icmpv6-type (libip6t_icmp6.c, libxt_icmp.h; ip6_tables.c icmp6_match). IPv6 only. */
-#include <errno.h>
-
 #include "../ruleset/ir.h"
-#include "mutil.h"
+#include "micmp.h"
 
 enum { O_TYPE };
-
-struct icmp6_data {
-	uint8_t type, code[2];
-	bool inv, seen;
-};
 
 static const struct ctg_opt opts[] = {
 	{"icmpv6-type", O_TYPE, CTG_OPT_ARG | CTG_OPT_INV},
@@ -51,60 +44,38 @@ static const struct ctg_mu_icmp names[] = {
 	{"redirect", 137, 0, 0xFF},
 };
 
+static const struct ctg_micmp_desc desc = {
+	.mod = "icmp6",
+	.opt = "icmpv6-type",
+	.what = "ICMPv6",
+	.need_proto = "add -p ipv6-icmp",
+	.need_opt = "add --icmpv6-type TYPE",
+	.proto = 58,
+	.any = false,
+	.names = names,
+	.nnames = sizeof(names) / sizeof(names[0]),
+};
+
 static int icmp6_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const char *arg,
 		       const char *arg2)
 {
-	struct icmp6_data *d = data;
-	int rc;
-
-	if (d->seen)
-		return ctg_mctx_error(c, "duplicate-option", NULL,
-				      "icmp6: option \"--icmpv6-type\" can only be used once");
-	d->seen = true;
-	d->inv = inv;
-	rc = ctg_mu_icmp_type(arg, names, sizeof(names) / sizeof(names[0]), &d->type, d->code);
-	if (rc == -EEXIST)
-		return ctg_mctx_error(c, "bad-icmp-type", "spell the name out",
-				      "ambiguous ICMPv6 type \"%s\"", arg);
-	if (rc)
-		return ctg_mctx_error(c, "bad-icmp-type", "a name, TYPE or TYPE/CODE (0-255)",
-				      "unknown ICMPv6 type \"%s\"", arg);
-	return 0;
+	return ctg_micmp_parse(c, &desc, data, inv, arg);
 }
 
 static int icmp6_final(struct ctg_mctx *c, void *data)
 {
-	struct icmp6_data *d = data;
-
-	if (!ctg_mu_proto_is(c, 58))
-		return ctg_mctx_error(c, "match-needs-proto", "add -p ipv6-icmp",
-				      "icmp6 match: only valid for protocol 58");
-	if (!d->seen)
-		return ctg_mctx_error(c, "missing-option", "add --icmpv6-type TYPE",
-				      "icmp6 match: \"--icmpv6-type\" is required");
-	return 0;
+	return ctg_micmp_final(c, &desc, data);
 }
 
 static void icmp6_emit(const void *data, enum ctg_family f, struct ctg_strbuf *sb)
 {
-	const struct icmp6_data *d = data;
-
-	ctg_mu_opt(sb, d->inv, "icmpv6-type");
-	ctg_sb_printf(sb, " %u", d->type);
-	if (d->code[0] != 0 || d->code[1] != 0xFF)
-		ctg_sb_printf(sb, "/%u", d->code[0]);
+	ctg_micmp_emit(&desc, data, sb);
 }
 
 static enum ctg_tri icmp6_eval(const void *data, const struct ctg_pkt *p,
 			       const struct ctg_eval_env *env)
 {
-	const struct icmp6_data *d = data;
-	bool m;
-
-	if (p->fragment || p->l4proto != 58)
-		return CTG_FALSE;
-	m = p->icmp_type == d->type && p->icmp_code >= d->code[0] && p->icmp_code <= d->code[1];
-	return m != d->inv ? CTG_TRUE : CTG_FALSE;
+	return ctg_micmp_eval(&desc, data, p);
 }
 
 const struct ctg_match_ops ctg_match_icmp6 = {
@@ -112,7 +83,7 @@ const struct ctg_match_ops ctg_match_icmp6 = {
 	.family_mask = 2,
 	.opts = opts,
 	.nopts = sizeof(opts) / sizeof(opts[0]),
-	.size = sizeof(struct icmp6_data),
+	.size = sizeof(struct ctg_micmp),
 	.parse = icmp6_parse,
 	.final = icmp6_final,
 	.emit = icmp6_emit,

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* -m length: IP packet length (libxt_length.c, xt_length.c). */
 #include <errno.h>
-#include <string.h>
 
 #include "../ruleset/ir.h"
+#include "mrange.h"
 #include "mutil.h"
 
 struct length_data {
@@ -15,47 +15,18 @@ static const struct ctg_opt opts[] = {
 	{"length", 0, CTG_OPT_ARG | CTG_OPT_INV},
 };
 
-/* "a", "a:b", ":b", "a:", ":" like xtables' UINT16RC. */
-static int parse_range16(const char *s, uint16_t r[2])
-{
-	const char *colon = strchr(s, ':');
-	char lo[32];
-	uint64_t v;
-
-	r[0] = 0;
-	r[1] = UINT16_MAX;
-	if (!colon) {
-		if (ctg_mu_uint(s, UINT16_MAX, &v))
-			return -EINVAL;
-		r[0] = r[1] = v;
-		return 0;
-	}
-	if ((size_t)(colon - s) >= sizeof(lo))
-		return -EINVAL;
-	memcpy(lo, s, colon - s);
-	lo[colon - s] = '\0';
-	if (*lo && ctg_mu_uint(lo, UINT16_MAX, &v))
-		return -EINVAL;
-	if (*lo)
-		r[0] = v;
-	if (colon[1] && ctg_mu_uint(colon + 1, UINT16_MAX, &v))
-		return -EINVAL;
-	if (colon[1])
-		r[1] = v;
-	return r[0] > r[1] ? -ERANGE : 0;
-}
-
 static int length_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const char *arg,
 			const char *arg2)
 {
 	struct length_data *d = data;
-	uint16_t r[2];
+	uint64_t r[2];
+	bool two;
 	int err;
 
 	if (d->seen)
 		return ctg_mctx_error(c, "duplicate-option", NULL,
 				      "multiple --length flags not allowed");
-	err = parse_range16(arg, r);
+	err = ctg_mr_parse(arg, UINT16_MAX, r, &two);
 	if (err == -ERANGE)
 		return ctg_mctx_error(c, "bad-value", "write the smaller length first",
 				      "length: range \"%s\" has min > max", arg);

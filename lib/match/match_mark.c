@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* -m mark --mark VALUE[/MASK] (libxt_mark.c, xt_mark.c mark_mt). */
-#include <errno.h>
-
+/* -m mark --mark VALUE[/MASK] (libxt_mark.c, xt_mark.c mark_mt); the option is in mmark.c. */
 #include "../ruleset/ir.h"
-#include "mutil.h"
+#include "mmark.h"
 
 enum { O_MARK };
-
-struct mark_data {
-	uint32_t mark, mask;
-	bool inv, seen;
-};
 
 static const struct ctg_opt opts[] = {
 	{"mark", O_MARK, CTG_OPT_ARG | CTG_OPT_INV},
@@ -19,48 +12,25 @@ static const struct ctg_opt opts[] = {
 static int mark_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const char *arg,
 		      const char *arg2)
 {
-	struct mark_data *d = data;
-
-	if (d->seen)
-		return ctg_mctx_error(c, "duplicate-option", NULL,
-				      "mark: option \"--mark\" can only be used once");
-	d->seen = true;
-	d->inv = inv;
-	if (ctg_mu_value_mask(arg, &d->mark, &d->mask, NULL))
-		return ctg_mctx_error(c, "bad-value", "VALUE[/MASK], 32-bit numbers",
-				      "bad mark value \"%s\"", arg);
-	return 0;
+	return ctg_mmark_parse(c, "mark", data, inv, arg);
 }
 
 static int mark_final(struct ctg_mctx *c, void *data)
 {
-	const struct mark_data *d = data;
-
-	if (!d->seen)
-		return ctg_mctx_error(c, "missing-option", "add --mark VALUE[/MASK]",
-				      "mark match: \"--mark\" is required");
-	return 0;
+	return ctg_mmark_final(c, "mark", data);
 }
 
 static void mark_emit(const void *data, enum ctg_family f, struct ctg_strbuf *sb)
 {
-	const struct mark_data *d = data;
-
-	ctg_mu_opt(sb, d->inv, "mark");
-	if (d->mask != UINT32_MAX)
-		ctg_sb_printf(sb, " 0x%x/0x%x", d->mark, d->mask);
-	else
-		ctg_sb_printf(sb, " 0x%x", d->mark);
+	ctg_mmark_emit(data, sb);
 }
 
 static enum ctg_tri mark_eval(const void *data, const struct ctg_pkt *p,
 			      const struct ctg_eval_env *env)
 {
-	const struct mark_data *d = data;
-
 	if (!p->mark_known)
 		return CTG_UNKNOWN;
-	return ((p->mark & d->mask) == d->mark) != d->inv ? CTG_TRUE : CTG_FALSE;
+	return ctg_mmark_eval(data, p->mark);
 }
 
 const struct ctg_match_ops ctg_match_mark = {
@@ -68,7 +38,7 @@ const struct ctg_match_ops ctg_match_mark = {
 	.family_mask = 3,
 	.opts = opts,
 	.nopts = sizeof(opts) / sizeof(opts[0]),
-	.size = sizeof(struct mark_data),
+	.size = sizeof(struct ctg_mmark),
 	.parse = mark_parse,
 	.final = mark_final,
 	.emit = mark_emit,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../ruleset/ir.h"
+#include "mrange.h"
 #include "mutil.h"
 
 enum { O_NOT_STRICT, O_ADDRS, O_RES, O_LEN, O_SEGSLEFT, O_TYPE };
@@ -33,38 +34,6 @@ static const struct ctg_opt opts[] = {
 static const uint8_t flag_of[] = {
 	[O_NOT_STRICT] = F_NSTRICT, [O_ADDRS] = F_FST, [O_RES] = F_RES, [O_LEN] = F_LEN,
 	[O_SEGSLEFT] = F_SGS,	    [O_TYPE] = F_TYP};
-
-/* UINT32RC: "a", "a:b", ":b", "a:", ":". */
-static int parse_range32(const char *s, uint32_t r[2])
-{
-	const char *colon = strchr(s, ':');
-	char lo[32];
-	uint64_t v;
-
-	r[0] = 0;
-	r[1] = UINT32_MAX;
-	if (!colon) {
-		if (ctg_mu_uint(s, UINT32_MAX, &v))
-			return -EINVAL;
-		r[0] = r[1] = v;
-		return 0;
-	}
-	if ((size_t)(colon - s) >= sizeof(lo))
-		return -EINVAL;
-	memcpy(lo, s, colon - s);
-	lo[colon - s] = '\0';
-	if (*lo) {
-		if (ctg_mu_uint(lo, UINT32_MAX, &v))
-			return -EINVAL;
-		r[0] = v;
-	}
-	if (colon[1]) {
-		if (ctg_mu_uint(colon + 1, UINT32_MAX, &v))
-			return -EINVAL;
-		r[1] = v;
-	}
-	return r[0] > r[1] ? -ERANGE : 0;
-}
 
 static int parse_addrs(struct ctg_mctx *c, struct rt_data *d, const char *s)
 {
@@ -101,6 +70,8 @@ static int rt_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const
 		    const char *arg2)
 {
 	struct rt_data *d = data;
+	uint64_t r[2];
+	bool two;
 	int err;
 
 	if (d->flags & flag_of[id])
@@ -115,7 +86,9 @@ static int rt_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, const
 		return parse_u32(c, arg, &d->len);
 	case O_SEGSLEFT:
 		d->invflags |= inv ? INV_SGS : 0;
-		err = parse_range32(arg, d->segsleft);
+		err = ctg_mr_parse(arg, UINT32_MAX, r, &two);
+		d->segsleft[0] = r[0];
+		d->segsleft[1] = r[1];
 		if (err)
 			return ctg_mctx_error(c, "bad-value", "N or MIN:MAX",
 					      "rt: invalid --rt-segsleft \"%s\"", arg);

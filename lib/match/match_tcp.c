@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* -m tcp: ports, flags, option (libxt_tcp.c, xt_tcpudp.c). */
+/* -m tcp: ports (mports.c), flags, option (libxt_tcp.c, xt_tcpudp.c). */
 #include <errno.h>
 #include <string.h>
 
 #include "../ruleset/ir.h"
+#include "mports.h"
 #include "mutil.h"
 
 enum { O_DPORT, O_SPORT, O_SYN, O_FLAGS, O_OPTION };
-enum { INV_SPT = 1, INV_DPT = 2, INV_FLAGS = 4, INV_OPTION = 8 };
-enum { SEEN_SPT = 1, SEEN_DPT = 2, SEEN_FLAGS = 4, SEEN_OPTION = 8 };
+/* Bits 1 and 2 of invflags and seen are CTG_MPORTS_SPT and CTG_MPORTS_DPT. */
+enum { INV_FLAGS = 4, INV_OPTION = 8 };
+enum { SEEN_FLAGS = 4, SEEN_OPTION = 8 };
 
 struct tcp_data {
-	uint16_t spts[2], dpts[2];
+	struct ctg_mports pt;
 	uint8_t option;
 	uint8_t flg_mask, flg_cmp;
 	uint8_t invflags;
@@ -88,17 +90,9 @@ static int tcp_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, cons
 
 	switch (id) {
 	case O_SPORT:
-		if (ctg_mu_once(c, &d->seen, SEEN_SPT, "sport") ||
-		    ctg_mu_ports_arg(c, "sport", arg, "tcp", d->spts))
-			return -EINVAL;
-		d->invflags |= inv ? INV_SPT : 0;
-		return 0;
 	case O_DPORT:
-		if (ctg_mu_once(c, &d->seen, SEEN_DPT, "dport") ||
-		    ctg_mu_ports_arg(c, "dport", arg, "tcp", d->dpts))
-			return -EINVAL;
-		d->invflags |= inv ? INV_DPT : 0;
-		return 0;
+		return ctg_mports_parse(c, &d->pt, &d->seen, &d->invflags, id == O_SPORT, inv, arg,
+					"tcp");
 	case O_SYN:
 	case O_FLAGS:
 		d->invflags |= inv ? INV_FLAGS : 0;
@@ -114,31 +108,18 @@ static int tcp_final(struct ctg_mctx *c, void *data)
 {
 	struct tcp_data *d = data;
 
-	if (!(d->seen & SEEN_SPT))
-		d->spts[1] = UINT16_MAX;
-	if (!(d->seen & SEEN_DPT))
-		d->dpts[1] = UINT16_MAX;
+	ctg_mports_final(&d->pt, d->seen);
 	if (!ctg_mu_proto_is(c, 6))
 		return ctg_mctx_error(c, "match-needs-proto", "add -p tcp",
 				      "tcp match: only valid for protocol 6");
 	return 0;
 }
 
-static void emit_ports(struct ctg_strbuf *sb, const char *name, const uint16_t r[2], bool inv)
-{
-	if (r[0] == 0 && r[1] == UINT16_MAX && !inv)
-		return;
-	ctg_mu_opt(sb, inv, name);
-	ctg_sb_putc(sb, ' ');
-	ctg_mu_range(sb, r[0], r[1], ':');
-}
-
 static void tcp_emit(const void *data, enum ctg_family f, struct ctg_strbuf *sb)
 {
 	const struct tcp_data *d = data;
 
-	emit_ports(sb, "sport", d->spts, d->invflags & INV_SPT);
-	emit_ports(sb, "dport", d->dpts, d->invflags & INV_DPT);
+	ctg_mports_emit(sb, &d->pt, d->invflags);
 	if (d->option || (d->invflags & INV_OPTION)) {
 		ctg_mu_opt(sb, d->invflags & INV_OPTION, "tcp-option");
 		ctg_sb_printf(sb, " %u", d->option);
@@ -152,11 +133,6 @@ static void tcp_emit(const void *data, enum ctg_family f, struct ctg_strbuf *sb)
 	}
 }
 
-static bool in_range(uint16_t v, const uint16_t r[2], bool inv)
-{
-	return (v >= r[0] && v <= r[1]) != inv;
-}
-
 static enum ctg_tri tcp_eval(const void *data, const struct ctg_pkt *p,
 			     const struct ctg_eval_env *env)
 {
@@ -164,8 +140,7 @@ static enum ctg_tri tcp_eval(const void *data, const struct ctg_pkt *p,
 
 	if (p->fragment || p->l4proto != 6)
 		return CTG_FALSE;
-	if (!in_range(p->sport, d->spts, d->invflags & INV_SPT) ||
-	    !in_range(p->dport, d->dpts, d->invflags & INV_DPT))
+	if (!ctg_mports_match(&d->pt, d->invflags, p->sport, p->dport))
 		return CTG_FALSE;
 	if (((p->tcp_flags & d->flg_mask) == d->flg_cmp) == !!(d->invflags & INV_FLAGS))
 		return CTG_FALSE;

@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* -m udp: source and destination port ranges (libxt_udp.c, xt_tcpudp.c). */
+/* -m udp: source and destination port ranges (libxt_udp.c, xt_tcpudp.c); see mports.c. */
 #include <errno.h>
 
 #include "../ruleset/ir.h"
+#include "mports.h"
 #include "mutil.h"
 
 enum { O_DPORT, O_SPORT };
-enum { INV_SPT = 1, INV_DPT = 2 };
-enum { SEEN_SPT = 1, SEEN_DPT = 2 };
 
 struct udp_data {
-	uint16_t spts[2], dpts[2];
-	uint8_t invflags;
-	unsigned seen;
+	struct ctg_mports pt;
+	uint8_t invflags; /* CTG_MPORTS_* */
+	unsigned seen;	  /* CTG_MPORTS_* */
 };
 
 static const struct ctg_opt opts[] = {
@@ -26,51 +25,26 @@ static int udp_parse(struct ctg_mctx *c, void *data, unsigned id, bool inv, cons
 		     const char *arg2)
 {
 	struct udp_data *d = data;
-	bool src = id == O_SPORT;
-	const char *name = src ? "sport" : "dport";
 
-	if (ctg_mu_once(c, &d->seen, src ? SEEN_SPT : SEEN_DPT, name) ||
-	    ctg_mu_ports_arg(c, name, arg, "udp", src ? d->spts : d->dpts))
-		return -EINVAL;
-	if (inv)
-		d->invflags |= src ? INV_SPT : INV_DPT;
-	return 0;
+	return ctg_mports_parse(c, &d->pt, &d->seen, &d->invflags, id == O_SPORT, inv, arg, "udp");
 }
 
 static int udp_final(struct ctg_mctx *c, void *data)
 {
 	struct udp_data *d = data;
 
-	if (!(d->seen & SEEN_SPT))
-		d->spts[1] = UINT16_MAX;
-	if (!(d->seen & SEEN_DPT))
-		d->dpts[1] = UINT16_MAX;
+	ctg_mports_final(&d->pt, d->seen);
 	if (!ctg_mu_proto_is(c, 17))
 		return ctg_mctx_error(c, "match-needs-proto", "add -p udp",
 				      "udp match: only valid for protocol 17");
 	return 0;
 }
 
-static void emit_ports(struct ctg_strbuf *sb, const char *name, const uint16_t r[2], bool inv)
-{
-	if (r[0] == 0 && r[1] == UINT16_MAX && !inv)
-		return;
-	ctg_mu_opt(sb, inv, name);
-	ctg_sb_putc(sb, ' ');
-	ctg_mu_range(sb, r[0], r[1], ':');
-}
-
 static void udp_emit(const void *data, enum ctg_family f, struct ctg_strbuf *sb)
 {
 	const struct udp_data *d = data;
 
-	emit_ports(sb, "sport", d->spts, d->invflags & INV_SPT);
-	emit_ports(sb, "dport", d->dpts, d->invflags & INV_DPT);
-}
-
-static bool in_range(uint16_t v, const uint16_t r[2], bool inv)
-{
-	return (v >= r[0] && v <= r[1]) != inv;
+	ctg_mports_emit(sb, &d->pt, d->invflags);
 }
 
 static enum ctg_tri udp_eval(const void *data, const struct ctg_pkt *p,
@@ -80,10 +54,7 @@ static enum ctg_tri udp_eval(const void *data, const struct ctg_pkt *p,
 
 	if (p->fragment || p->l4proto != 17)
 		return CTG_FALSE;
-	return in_range(p->sport, d->spts, d->invflags & INV_SPT) &&
-			       in_range(p->dport, d->dpts, d->invflags & INV_DPT)
-		       ? CTG_TRUE
-		       : CTG_FALSE;
+	return ctg_mports_match(&d->pt, d->invflags, p->sport, p->dport) ? CTG_TRUE : CTG_FALSE;
 }
 
 const struct ctg_match_ops ctg_match_udp = {

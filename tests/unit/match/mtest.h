@@ -204,6 +204,34 @@ static inline int mt_check_cases(const struct ctg_match_ops *ops, const struct m
 	return bad;
 }
 
+/* Cases of one family, any protocol: V4("--opt 1", "="). */
+#define V4(in, out)                                                                                \
+	{                                                                                          \
+		2, 0, in, out                                                                      \
+	}
+#define V6(in, out)                                                                                \
+	{                                                                                          \
+		10, 0, in, out                                                                     \
+	}
+
+/*
+ * Runs opts through ops in chain (they must be accepted), then the module's eval on p with
+ * no environment. Needs cmocka.h before this header.
+ */
+static inline enum ctg_tri mt_eval(const struct ctg_match_ops *ops, int family, uint8_t proto,
+				   const char *chain, const char *opts, const struct ctg_pkt *p)
+{
+	struct mt m;
+	char *s = mt_run_in(&m, ops, family, proto, chain, opts);
+	enum ctg_tri r;
+
+	assert_non_null(s);
+	free(s);
+	r = ops->eval(m.data, p, NULL);
+	mt_free(&m);
+	return r;
+}
+
 #define MT_CASES(ops, arr)                                                                         \
 	assert_int_equal(mt_check_cases(&(ops), arr, sizeof(arr) / sizeof(arr[0])), 0)
 

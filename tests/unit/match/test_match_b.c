@@ -21,15 +21,6 @@ extern const struct ctg_match_ops ctg_match_hl, ctg_match_ttl, ctg_match_length,
 	ctg_match_helper, ctg_match_realm, ctg_match_quota, ctg_match_cpu, ctg_match_connbytes,
 	ctg_match_tcpmss, ctg_match_socket, ctg_match_dccp, ctg_match_ipvs;
 
-#define V4(in, out)                                                                                \
-	{                                                                                          \
-		2, 0, in, out                                                                      \
-	}
-#define V6(in, out)                                                                                \
-	{                                                                                          \
-		10, 0, in, out                                                                     \
-	}
-
 static const struct mt_case ttl_cases[] = {
 	V4("--ttl-eq 0", "="),
 	V4("! --ttl-eq 255", "="),
@@ -387,15 +378,7 @@ static void test_context(void **state)
 static enum ctg_tri ev(const struct ctg_match_ops *ops, int family, const char *opts,
 		       const struct ctg_pkt *p)
 {
-	struct mt m;
-	enum ctg_tri r;
-	char *s = mt_run_in(&m, ops, family, 0, "INPUT", opts);
-
-	assert_non_null(s);
-	free(s);
-	r = ops->eval(m.data, p, NULL);
-	mt_free(&m);
-	return r;
+	return mt_eval(ops, family, 0, "INPUT", opts, p);
 }
 
 static void test_eval_header(void **state)

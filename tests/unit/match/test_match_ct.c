@@ -116,15 +116,7 @@ static void test_conntrack_cases(void **state)
 
 static enum ctg_tri ev(const struct ctg_match_ops *ops, const char *opts, const struct ctg_pkt *p)
 {
-	struct mt m;
-	char *s = mt_run_in(&m, ops, 2, 0, "INPUT", opts);
-	enum ctg_tri r;
-
-	assert_non_null(s);
-	free(s);
-	r = ops->eval(m.data, p, NULL);
-	mt_free(&m);
-	return r;
+	return mt_eval(ops, 2, 0, "INPUT", opts, p);
 }
 
 static void test_state_eval(void **state)

@@ -16,14 +16,6 @@ extern const struct ctg_match_ops ctg_match_icmp, ctg_match_icmp6, ctg_match_mul
 	ctg_match_comment, ctg_match_mark, ctg_match_connmark, ctg_match_limit, ctg_match_iprange,
 	ctg_match_mac, ctg_match_addrtype, ctg_match_owner, ctg_match_recent;
 
-#define V4(in, out)                                                                                \
-	{                                                                                          \
-		2, 0, in, out                                                                      \
-	}
-#define V6(in, out)                                                                                \
-	{                                                                                          \
-		10, 0, in, out                                                                     \
-	}
 #define X(p, in, out)                                                                              \
 	{                                                                                          \
 		2, p, in, out                                                                      \
@@ -275,15 +267,7 @@ static void test_chain_checks(void **state)
 static enum ctg_tri ev(const struct ctg_match_ops *ops, int fam, uint8_t proto, const char *o,
 		       const struct ctg_pkt *p)
 {
-	struct mt m;
-	char *s = mt_run_in(&m, ops, fam, proto, "FORWARD", o);
-	enum ctg_tri r;
-
-	assert_non_null(s);
-	free(s);
-	r = ops->eval(m.data, p, NULL);
-	mt_free(&m);
-	return r;
+	return mt_eval(ops, fam, proto, "FORWARD", o, p);
 }
 
 static void test_eval(void **state)
