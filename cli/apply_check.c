@@ -32,19 +32,9 @@ static int build_conns(struct check_run *c)
 	uint16_t lo, hi;
 
 	ctg_sysvals_port_range(&c->in.sysvals, &lo, &hi);
-	if (ctg_conns_join(&c->in.socks, &c->in.ct, c->in.locals.n ? &c->in.locals : NULL, lo, hi,
-			   &c->conns))
+	if (ctg_impact_conns_build(&c->in.socks, &c->in.ct, &c->in.locals, lo, hi, &c->conns,
+				   &c->iconns, &c->ilocal))
 		return -ENOMEM;
-	c->iconns = calloc(c->conns.n + 1, sizeof(*c->iconns));
-	c->ilocal = calloc(c->in.locals.n + 1, sizeof(*c->ilocal));
-	if (!c->iconns || !c->ilocal)
-		return -ENOMEM;
-	for (size_t i = 0; i < c->conns.n; i++)
-		ctg_impact_conn_from_conn(&c->conns.v[i], &c->iconns[i]);
-	for (size_t i = 0; i < c->in.locals.n; i++) {
-		c->ilocal[i].family = c->in.locals.v[i].family;
-		c->ilocal[i].addr = c->in.locals.v[i].a;
-	}
 	c->ii.conns = c->iconns;
 	c->ii.nconns = c->conns.n;
 	c->ii.local = c->ilocal;

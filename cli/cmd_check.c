@@ -226,26 +226,15 @@ static int load_inputs(struct check_opts *o, struct check_data *d)
 
 /* ---------------------------------------------------------------- analysis */
 
-
 static int build_input(struct check_opts *o, struct check_data *d)
 {
 	const struct ctg_sysctls *sc = &o->in.sysctls;
 	const struct ctg_addr_set *loc = &o->in.locals;
 	struct ctg_impact_input *in = &d->in;
 
-	if (ctg_conns_join(&o->in.socks, &o->in.ct, loc->n ? loc : NULL, sc->port_lo, sc->port_hi,
-			   &d->conns))
+	if (ctg_impact_conns_build(&o->in.socks, &o->in.ct, loc, sc->port_lo, sc->port_hi,
+				   &d->conns, &d->iconns, &d->ilocal))
 		return -ENOMEM;
-	d->iconns = calloc(d->conns.n + 1, sizeof(*d->iconns));
-	d->ilocal = calloc(loc->n + 1, sizeof(*d->ilocal));
-	if (!d->iconns || !d->ilocal)
-		return -ENOMEM;
-	for (size_t i = 0; i < d->conns.n; i++)
-		ctg_impact_conn_from_conn(&d->conns.v[i], &d->iconns[i]);
-	for (size_t i = 0; i < loc->n; i++) {
-		d->ilocal[i].family = loc->v[i].family;
-		d->ilocal[i].addr = loc->v[i].a;
-	}
 	in->cur4 = o->in.rules4 ? o->in.rules4 : d->cand4;
 	in->cur6 = o->in.rules6 ? o->in.rules6 : d->cand6;
 	in->cand4 = o->rules ? d->cand4 : in->cur4;

@@ -126,6 +126,20 @@ struct ctg_impact_local {
 	struct ctg_addr addr;
 };
 
+struct ctg_addr_set;
+struct ctg_conn_table;
+
+/*
+ * The connections of a host as impact input: joins socks x cts (ctg_conns_join with locals,
+ * NULL when it has none, and the ephemeral port range) into *conns, then converts every row
+ * into *iconns and every address of locals into *ilocal (both calloc'ed, one spare entry).
+ * Returns 0 or -ENOMEM; whatever was allocated is the caller's to free, also on error.
+ */
+int ctg_impact_conns_build(const struct ctg_sock_table *socks, const struct ctg_ct_table *cts,
+			   const struct ctg_addr_set *locals, uint16_t port_lo, uint16_t port_hi,
+			   struct ctg_conn_table *conns, struct ctg_impact_conn **iconns,
+			   struct ctg_impact_local **ilocal);
+
 struct ctg_impact_input {
 	const struct ctg_ruleset *cur4, *cur6, *cand4, *cand6;
 	const struct ctg_ct_table *cts;
