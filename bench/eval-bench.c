@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "eval/eval.h"
+#include "../tools/corpus-read.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 
@@ -174,40 +175,6 @@ static void random_pkt(const struct ctg_ruleset *rs, const struct pool *pl, stru
 	p->iif_unknown = true;
 }
 
-/* Reads a file; the corpus anonymised MAC addresses as XX:XX:XX:XX:XX:XX: made valid. */
-static char *read_deanon(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL, *p;
-	size_t cap = 0;
-
-	if (!f)
-		return NULL;
-	*len = 0;
-	for (;;) {
-		size_t n;
-
-		if (*len + 65536 > cap) {
-			char *nb = realloc(buf, cap = cap * 2 + 65536);
-
-			if (!nb)
-				break;
-			buf = nb;
-		}
-		n = fread(buf + *len, 1, cap - *len - 1, f);
-		if (!n)
-			break;
-		*len += n;
-	}
-	fclose(f);
-	if (!buf)
-		return NULL;
-	buf[*len] = 0;
-	for (p = buf; (p = strstr(p, "XX:XX:XX:XX:XX:XX")); p += 17)
-		memcpy(p, "02:00:00:00:00:01", 17);
-	return buf;
-}
-
 static void corpus(const char *path, unsigned n)
 {
 	struct ctg_diags *d = ctg_diags_new();
@@ -220,7 +187,7 @@ static void corpus(const char *path, unsigned n)
 	double t0, t;
 
 	size_t len;
-	char *text = read_deanon(path, &len);
+	char *text = ctg_corpus_read_deanon(path, &len);
 
 	for (int f = 0; f < 2 && !rs && text; f++) {
 		ctg_diags_free(d);

@@ -47,6 +47,21 @@ static uint8_t step(struct ctg_ct_view *v, const struct ctg_pkt *p, const struct
 	return r->ctstate;
 }
 
+/* Pushes a confirmed, assured IPv4 TCP entry in tcp_state whose ORIGINAL is p's direction. */
+static struct ctg_ct_entry *push_tcp(struct ctg_ct_table *t, const struct ctg_pkt *p,
+				     uint8_t tcp_state)
+{
+	struct ctg_ct_entry *e = ctg_ct_table_push(t);
+
+	e->family = 2;
+	e->l4proto = 6;
+	e->tcp_state = tcp_state;
+	e->status = CTG_IPS_CONFIRMED | CTG_IPS_SEEN_REPLY | CTG_IPS_ASSURED;
+	ctg_ct_pkt_tuple(p, &e->orig);
+	ctg_ct_invert_tuple(6, &e->orig, &e->reply);
+	return e;
+}
+
 static void test_flag_classes(void **st)
 {
 	assert_int_equal(ctg_ct_tcp_flag_class(CTG_TH_SYN), 0);
@@ -187,13 +202,7 @@ static void test_reopen_time_wait(void **st)
 	struct ctg_ct_result r;
 
 	ctg_ct_table_init(&t);
-	e = ctg_ct_table_push(&t);
-	e->family = 2;
-	e->l4proto = 6;
-	e->tcp_state = CTG_TCP_TIME_WAIT;
-	e->status = CTG_IPS_CONFIRMED | CTG_IPS_SEEN_REPLY | CTG_IPS_ASSURED;
-	ctg_ct_pkt_tuple(&syn, &e->orig);
-	ctg_ct_invert_tuple(6, &e->orig, &e->reply);
+	e = push_tcp(&t, &syn, CTG_TCP_TIME_WAIT);
 	e->tcp_flags[1] = CTG_TCPF_CLOSE_INIT; /* the peer closed first */
 	v = ctg_ct_view_new(&t);
 	assert_int_equal(step(v, &syn, &s, &r), CTG_CTS_NEW);
@@ -227,13 +236,7 @@ static void test_reopen_reply_side(void **st)
 	bool reply = true;
 
 	ctg_ct_table_init(&t);
-	e = ctg_ct_table_push(&t);
-	e->family = 2;
-	e->l4proto = 6;
-	e->tcp_state = CTG_TCP_TIME_WAIT;
-	e->status = CTG_IPS_CONFIRMED | CTG_IPS_SEEN_REPLY | CTG_IPS_ASSURED;
-	ctg_ct_pkt_tuple(&old, &e->orig);
-	ctg_ct_invert_tuple(6, &e->orig, &e->reply);
+	e = push_tcp(&t, &old, CTG_TCP_TIME_WAIT);
 	e->tcp_flags[0] = CTG_TCPF_CLOSE_INIT; /* the old originator closed first */
 	v = ctg_ct_view_new(&t);
 	assert_int_equal(ctg_ct_classify(v, &syn, &s, &r), 0);
@@ -342,14 +345,8 @@ static void test_view_flush(void **st)
 	ctg_ct_table_init(&t);
 	for (int i = 0; i < 1000; i++) {
 		struct ctg_pkt q = tcp_pkt(LOCAL, (uint16_t)(30000 + i), PEER, 3306, CTG_TH_ACK);
-		struct ctg_ct_entry *e = ctg_ct_table_push(&t);
 
-		e->family = 2;
-		e->l4proto = 6;
-		e->tcp_state = CTG_TCP_ESTABLISHED;
-		e->status = CTG_IPS_CONFIRMED | CTG_IPS_SEEN_REPLY | CTG_IPS_ASSURED;
-		ctg_ct_pkt_tuple(&q, &e->orig);
-		ctg_ct_invert_tuple(6, &e->orig, &e->reply);
+		push_tcp(&t, &q, CTG_TCP_ESTABLISHED);
 	}
 	p.dport = 30000 + 999;
 	v = ctg_ct_view_new(&t);

@@ -60,6 +60,23 @@ static struct ctg_eval_env env(void)
 	return e;
 }
 
+/* ctg_eval_packet, which must succeed; returns the verdict. */
+static enum ctg_verdict eval(const struct ctg_ruleset *rs, enum ctg_eval_path path,
+			     const struct ctg_pkt *p, const struct ctg_eval_env *e,
+			     struct ctg_trace *t, struct ctg_eval_result *r)
+{
+	assert_int_equal(ctg_eval_packet(rs, path, p, e, t, r), 0);
+	return r->verdict;
+}
+
+/* ctg_eval_flow_packet, which must succeed. */
+static void flow(const struct ctg_ruleset *rs, struct ctg_ct_view *v, const struct ctg_eval_env *e,
+		 enum ctg_eval_path path, const struct ctg_pkt *p, bool commit,
+		 struct ctg_flow_result *f)
+{
+	assert_int_equal(ctg_eval_flow_packet(rs, v, e, path, p, commit, NULL, f), 0);
+}
+
 static void test_policy(void **st)
 {
 	struct ctg_ruleset *rs = parse(HDR "COMMIT\n");
@@ -67,15 +84,13 @@ static void test_policy(void **st)
 	struct ctg_pkt p = in_pkt(CTG_CTS_NEW);
 	struct ctg_eval_result r;
 
-	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r), 0);
-	assert_int_equal(r.verdict, CTG_V_DROP);
+	assert_int_equal(eval(rs, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r), CTG_V_DROP);
 	assert_true(r.certain);
 	assert_true(r.has_stop);
 	assert_int_equal(r.stop.rule, 0);
 	assert_string_equal(r.stop.chain_name, "INPUT");
 	/* The same packet leaving is accepted by the OUTPUT policy. */
-	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_LOCAL_OUT, &p, &e, NULL, &r), 0);
-	assert_int_equal(r.verdict, CTG_V_ACCEPT);
+	assert_int_equal(eval(rs, CTG_PATH_LOCAL_OUT, &p, &e, NULL, &r), CTG_V_ACCEPT);
 	assert_int_equal(r.possible, CTG_VB_ACCEPT);
 	ctg_ruleset_free(rs);
 }
@@ -106,8 +121,7 @@ static void test_jump_goto_return(void **st)
 	};
 
 	ctg_trace_init(&t);
-	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_LOCAL_IN, &p, &e, &t, &r), 0);
-	assert_int_equal(r.verdict, CTG_V_ACCEPT);
+	assert_int_equal(eval(rs, CTG_PATH_LOCAL_IN, &p, &e, &t, &r), CTG_V_ACCEPT);
 	assert_true(r.certain);
 	assert_int_equal(t.n, 4);
 	for (size_t i = 0; i < 4; i++) {
@@ -134,14 +148,12 @@ static void test_goto_from_base_returns_to_policy(void **st)
 	struct ctg_trace t;
 
 	ctg_trace_init(&t);
-	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_LOCAL_IN, &p, &e, &t, &r), 0);
-	assert_int_equal(r.verdict, CTG_V_DROP);
+	assert_int_equal(eval(rs, CTG_PATH_LOCAL_IN, &p, &e, &t, &r), CTG_V_DROP);
 	assert_int_equal(r.stop.rule, 0);
 	assert_int_equal(t.v[t.n - 1].kind, CTG_STEP_POLICY);
 	assert_int_equal(t.v[t.n - 2].kind, CTG_STEP_RETURN);
 	p.l4proto = 17;
-	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r), 0);
-	assert_int_equal(r.verdict, CTG_V_ACCEPT);
+	assert_int_equal(eval(rs, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r), CTG_V_ACCEPT);
 	ctg_trace_release(&t);
 	ctg_ruleset_free(rs);
 }
@@ -158,11 +170,9 @@ static void test_implicit_return_and_state(void **st)
 	struct ctg_pkt p = in_pkt(CTG_CTS_ESTABLISHED);
 	struct ctg_eval_result r;
 
-	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r), 0);
-	assert_int_equal(r.verdict, CTG_V_ACCEPT);
+	assert_int_equal(eval(rs, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r), CTG_V_ACCEPT);
 	p.ctstate = CTG_CTS_NEW;
-	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r), 0);
-	assert_int_equal(r.verdict, CTG_V_DROP);
+	assert_int_equal(eval(rs, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r), CTG_V_DROP);
 	assert_int_equal(r.rules_visited, 3);
 	ctg_ruleset_free(rs);
 }
@@ -178,7 +188,7 @@ static void test_unknown_forks(void **st)
 	struct ctg_trace t;
 
 	ctg_trace_init(&t);
-	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_LOCAL_IN, &p, &e, &t, &r), 0);
+	eval(rs, CTG_PATH_LOCAL_IN, &p, &e, &t, &r);
 	assert_int_equal(r.possible, CTG_VB_ACCEPT | CTG_VB_DROP);
 	assert_false(r.certain);
 	assert_int_equal(r.verdict, CTG_V_ACCEPT); /* branch 0 takes the rule */
@@ -187,12 +197,12 @@ static void test_unknown_forks(void **st)
 	assert_int_equal(r.stop.rule, 0);
 	assert_int_equal(t.v[0].match, CTG_UNKNOWN);
 	/* Both branches accept: certain. */
-	assert_int_equal(ctg_eval_packet(rs2, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r), 0);
+	eval(rs2, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r);
 	assert_int_equal(r.possible, CTG_VB_ACCEPT);
 	assert_true(r.certain);
 	/* Branch cap. */
 	e.max_branches = 1;
-	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r), 0);
+	eval(rs, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r);
 	assert_true(r.truncated);
 	assert_false(r.certain);
 	ctg_trace_release(&t);
@@ -212,8 +222,7 @@ static void test_raw_sees_invalid(void **st)
 	struct ctg_pkt p = in_pkt(CTG_CTS_ESTABLISHED);
 	struct ctg_eval_result r;
 
-	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r), 0);
-	assert_int_equal(r.verdict, CTG_V_ACCEPT);
+	assert_int_equal(eval(rs, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r), CTG_V_ACCEPT);
 	assert_true(r.certain);
 	ctg_ruleset_free(rs);
 }
@@ -230,12 +239,10 @@ static void test_nat_only_new(void **st)
 	struct ctg_trace t;
 
 	ctg_trace_init(&t);
-	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_LOCAL_IN, &p, &e, &t, &r), 0);
-	assert_int_equal(r.verdict, CTG_V_ACCEPT);
+	assert_int_equal(eval(rs, CTG_PATH_LOCAL_IN, &p, &e, &t, &r), CTG_V_ACCEPT);
 	assert_int_equal(t.v[0].kind, CTG_STEP_NAT_SKIP);
 	p.ctstate = CTG_CTS_NEW;
-	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r), 0);
-	assert_int_equal(r.verdict, CTG_V_DROP);
+	assert_int_equal(eval(rs, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r), CTG_V_DROP);
 	assert_int_equal(r.stop.table, CTG_TABLE_NAT);
 	ctg_trace_release(&t);
 	ctg_ruleset_free(rs);
@@ -255,28 +262,24 @@ static void test_flow_replica(void **st)
 
 	local.iif = NULL;
 	local.oif = "eth0";
-	assert_int_equal(ctg_eval_flow_packet(rs, v, &e, CTG_PATH_LOCAL_IN, &peer, true, NULL, &f),
-			 0);
+	flow(rs, v, &e, CTG_PATH_LOCAL_IN, &peer, true, &f);
 	assert_int_equal(f.ct.ctstate, CTG_CTS_NEW);
 	assert_int_equal(f.eval.verdict, CTG_V_DROP);
 	assert_true(f.eval.certain);
 	assert_false(f.confirmed);
 	assert_int_equal(ctg_ct_view_count(v), 0);
-	assert_int_equal(
-		ctg_eval_flow_packet(rs, v, &e, CTG_PATH_LOCAL_OUT, &local, true, NULL, &f), 0);
+	flow(rs, v, &e, CTG_PATH_LOCAL_OUT, &local, true, &f);
 	assert_int_equal(f.ct.ctstate, CTG_CTS_NEW);
 	assert_int_equal(f.eval.verdict, CTG_V_ACCEPT);
 	assert_true(f.confirmed);
 	assert_int_equal(ctg_ct_view_count(v), 1);
-	assert_int_equal(ctg_eval_flow_packet(rs, v, &e, CTG_PATH_LOCAL_IN, &peer, true, NULL, &f),
-			 0);
+	flow(rs, v, &e, CTG_PATH_LOCAL_IN, &peer, true, &f);
 	assert_int_equal(f.ct.ctstate, CTG_CTS_ESTABLISHED);
 	assert_int_equal(f.eval.verdict, CTG_V_ACCEPT);
 	/* tcp_loose=0: the local segment is INVALID, creates nothing. */
 	ctg_ct_view_flush(v);
 	e.sysctls.tcp_loose = false;
-	assert_int_equal(
-		ctg_eval_flow_packet(rs, v, &e, CTG_PATH_LOCAL_OUT, &local, true, NULL, &f), 0);
+	flow(rs, v, &e, CTG_PATH_LOCAL_OUT, &local, true, &f);
 	assert_int_equal(f.ct.ctstate, CTG_CTS_INVALID);
 	assert_int_equal(f.eval.verdict, CTG_V_ACCEPT);
 	assert_int_equal(ctg_ct_view_count(v), 0);
@@ -322,7 +325,7 @@ static void test_notrack_and_mark(void **st)
 	set_target(rs, CTG_TABLE_RAW, &fake_notrack);
 	set_target(rs, CTG_TABLE_MANGLE, &fake_mark);
 	p.l4proto = 17;
-	assert_int_equal(ctg_eval_flow_packet(rs, v, &e, CTG_PATH_LOCAL_IN, &p, true, NULL, &f), 0);
+	flow(rs, v, &e, CTG_PATH_LOCAL_IN, &p, true, &f);
 	assert_int_equal(f.ct.ctstate, CTG_CTS_UNTRACKED);
 	assert_int_equal(f.eval.verdict, CTG_V_ACCEPT);
 	assert_int_equal(f.eval.mark, 5);
@@ -330,7 +333,7 @@ static void test_notrack_and_mark(void **st)
 	/* TCP is tracked: NEW, dropped by the policy, no entry. */
 	p.l4proto = 6;
 	p.tcp_flags = CTG_TH_SYN;
-	assert_int_equal(ctg_eval_flow_packet(rs, v, &e, CTG_PATH_LOCAL_IN, &p, true, NULL, &f), 0);
+	flow(rs, v, &e, CTG_PATH_LOCAL_IN, &p, true, &f);
 	assert_int_equal(f.ct.ctstate, CTG_CTS_NEW);
 	assert_int_equal(f.eval.verdict, CTG_V_DROP);
 	assert_int_equal(ctg_ct_view_count(v), 0);
@@ -371,7 +374,7 @@ static void test_dnat_rewrites_for_filter(void **st)
 	struct ctg_flow_result f;
 	bool reply;
 
-	assert_int_equal(ctg_eval_flow_packet(rs, v, &e, CTG_PATH_LOCAL_IN, &p, true, NULL, &f), 0);
+	flow(rs, v, &e, CTG_PATH_LOCAL_IN, &p, true, &f);
 	assert_int_equal(f.eval.verdict, CTG_V_ACCEPT);
 	assert_true(f.eval.certain);
 	assert_true(f.eval.nat);
@@ -392,16 +395,14 @@ static void test_dnat_rewrites_for_filter(void **st)
 	/* Port not covered by the DNAT rule: not translated, INPUT policy drops. */
 	p.dport = 81;
 	p.dst.b[3] = 3;
-	assert_int_equal(ctg_eval_flow_packet(rs, v, &e, CTG_PATH_LOCAL_IN, &p, false, NULL, &f),
-			 0);
+	flow(rs, v, &e, CTG_PATH_LOCAL_IN, &p, false, &f);
 	assert_int_equal(f.eval.verdict, CTG_V_DROP);
 	assert_false(f.eval.nat);
 	/* REDIRECT in OUTPUT goes to 127.0.0.1. */
 	p = pkt("10.98.0.1", 40001, "10.98.7.7", 80, CTG_TH_SYN);
 	p.iif = NULL;
 	p.oif = "eth0";
-	assert_int_equal(ctg_eval_flow_packet(rs, v, &e, CTG_PATH_LOCAL_OUT, &p, false, NULL, &f),
-			 0);
+	flow(rs, v, &e, CTG_PATH_LOCAL_OUT, &p, false, &f);
 	assert_int_equal(f.eval.verdict, CTG_V_DROP);
 	assert_int_equal(f.eval.nat_pkt.dport, 22);
 	ctg_ct_view_free(v);
@@ -420,15 +421,13 @@ static void test_redirect_prerouting(void **st)
 	struct ctg_pkt p = pkt("10.98.0.2", 40000, "10.98.9.9", 80, CTG_TH_SYN);
 	struct ctg_flow_result f;
 
-	assert_int_equal(ctg_eval_flow_packet(rs, NULL, &e, CTG_PATH_LOCAL_IN, &p, false, NULL, &f),
-			 0);
+	flow(rs, NULL, &e, CTG_PATH_LOCAL_IN, &p, false, &f);
 	assert_false(f.eval.certain);
 	assert_int_equal(f.eval.possible, CTG_VB_ACCEPT | CTG_VB_DROP);
 	assert_int_equal(ctg_addr_parse(2, "10.98.0.5", &ia.addr), 0);
 	e.ifaddr = &ia;
 	e.nifaddr = 1;
-	assert_int_equal(ctg_eval_flow_packet(rs, NULL, &e, CTG_PATH_LOCAL_IN, &p, false, NULL, &f),
-			 0);
+	flow(rs, NULL, &e, CTG_PATH_LOCAL_IN, &p, false, &f);
 	assert_true(f.eval.certain);
 	assert_int_equal(f.eval.verdict, CTG_V_ACCEPT);
 	ctg_ruleset_free(rs);
@@ -458,16 +457,14 @@ static void test_binding_of_existing_entry(void **st)
 	ctg_ct_pkt_tuple(&p, &ce->orig);
 	ctg_ct_pkt_tuple(&back, &ce->reply);
 	v = ctg_ct_view_new(&t);
-	assert_int_equal(ctg_eval_flow_packet(rs, v, &e, CTG_PATH_LOCAL_IN, &p, false, NULL, &f),
-			 0);
+	flow(rs, v, &e, CTG_PATH_LOCAL_IN, &p, false, &f);
 	assert_int_equal(f.ct.ctstate & CTG_CTS_ESTABLISHED, CTG_CTS_ESTABLISHED);
 	assert_true(f.eval.nat);
 	assert_int_equal(f.eval.verdict, CTG_V_ACCEPT);
 	/* Without the binding the same packet meets the DROP policy. */
 	ce->status &= ~(uint32_t)CTG_IPS_DST_NAT;
 	ctg_ct_view_reset(v);
-	assert_int_equal(ctg_eval_flow_packet(rs, v, &e, CTG_PATH_LOCAL_IN, &p, false, NULL, &f),
-			 0);
+	flow(rs, v, &e, CTG_PATH_LOCAL_IN, &p, false, &f);
 	assert_int_equal(f.eval.verdict, CTG_V_DROP);
 	ctg_ct_view_free(v);
 	ctg_ct_table_release(&t);
@@ -490,17 +487,15 @@ static void test_forward_ttl(void **st)
 
 	p.oif = "eth1";
 	p.mark_known = true;
-	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_FORWARD, &p, &e, NULL, &r), 0);
-	assert_int_equal(r.verdict, CTG_V_ACCEPT);
+	assert_int_equal(eval(rs, CTG_PATH_FORWARD, &p, &e, NULL, &r), CTG_V_ACCEPT);
 	assert_int_equal(r.mark, 2);
 	p.ttl = 1;
-	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_FORWARD, &p, &e, NULL, &r), 0);
-	assert_int_equal(r.verdict, CTG_V_DROP);
+	assert_int_equal(eval(rs, CTG_PATH_FORWARD, &p, &e, NULL, &r), CTG_V_DROP);
 	assert_true(r.certain);
 	assert_false(r.has_stop);
 	/* Local input: no decrement. */
 	p.ttl = 64;
-	assert_int_equal(ctg_eval_packet(rs, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r), 0);
+	eval(rs, CTG_PATH_LOCAL_IN, &p, &e, NULL, &r);
 	assert_int_equal(r.mark, 1);
 	ctg_ruleset_free(rs);
 }

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "eval/eval.h"
+#include "../../../tools/corpus-read.h"
 
 #define PACKETS_PER_FILE 400
 
@@ -176,45 +177,11 @@ static bool is_dump(const char *path)
 	return table && commit;
 }
 
-/* Reads a file; the corpus anonymised MAC addresses as XX:XX:XX:XX:XX:XX: made valid. */
-static char *read_deanon(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL, *p;
-	size_t cap = 0;
-
-	if (!f)
-		return NULL;
-	*len = 0;
-	for (;;) {
-		size_t n;
-
-		if (*len + 65536 > cap) {
-			char *nb = realloc(buf, cap = cap * 2 + 65536);
-
-			if (!nb)
-				break;
-			buf = nb;
-		}
-		n = fread(buf + *len, 1, cap - *len - 1, f);
-		if (!n)
-			break;
-		*len += n;
-	}
-	fclose(f);
-	if (!buf)
-		return NULL;
-	buf[*len] = 0;
-	for (p = buf; (p = strstr(p, "XX:XX:XX:XX:XX:XX")); p += 17)
-		memcpy(p, "02:00:00:00:00:01", 17);
-	return buf;
-}
-
 static struct ctg_ruleset *try_parse(const char *path, enum ctg_family fam)
 {
 	struct ctg_diags *d = ctg_diags_new();
 	size_t len;
-	char *text = read_deanon(path, &len);
+	char *text = ctg_corpus_read_deanon(path, &len);
 	struct ctg_ruleset *rs = text ? ctg_ruleset_parse(text, len, path, fam, d) : NULL;
 
 	if (rs && ctg_diags_errors(d)) {
