@@ -5,29 +5,11 @@
 # afterwards the peer still cannot open any new connection to another local port (or to
 # the healed port from another source port), (3) it never touches non-orphans.
 set -u
-CTGUARD=${CTGUARD:-ctguard}
-here=$(cd "$(dirname "$0")" && pwd)
-agent=$here/heal-agent.py
 L=ctg-heal-$$-l   # local host: classic firewall, the orphan's client side
 P=ctg-heal-$$-p   # peer
 LA=10.200.62.2 PA=10.200.62.1
-tmp=$(mktemp -d /tmp/ctg-heal-sec.XXXXXX)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	ip netns del "$L" 2>/dev/null; ip netns del "$P" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-inl() { ip netns exec "$L" "$@"; }
-inp() { ip netns exec "$P" "$@"; }
-wait_for() { for _ in $(seq 1 50); do eval "$1" && return 0; sleep 0.1; done; return 1; }
-
-ip netns add "$L" && ip netns add "$P" || fail "netns"
-ip -n "$L" link add eth0 type veth peer name eth0 netns "$P"
-ip -n "$L" addr add $LA/24 dev eth0 && ip -n "$P" addr add $PA/24 dev eth0
-for n in "$L" "$P"; do ip -n "$n" link set lo up; ip -n "$n" link set eth0 up; done
+. "$(dirname "$0")/lib-heal.sh"
+heal_netns sec 24
 cat >"$tmp/rules.v4" <<'EOF'
 *filter
 :INPUT DROP [0:0]

@@ -3,39 +3,36 @@
 # Server-side orphan: the peer opened the connection to a local service whose rule accepts
 # only SYNs (--syn NEW). After a wipe the peer's next segment (no SYN) is picked up as NEW
 # and dropped. heal must insert the entry with ORIGINAL = peer -> local.
+# $1 = 4 (default) or 6: the same story over IPv6 (heal-v6.sh).
 set -u
-CTGUARD=${CTGUARD:-ctguard}
-here=$(cd "$(dirname "$0")" && pwd)
-agent=$here/heal-agent.py
-L=ctg-heal-$$-sl P=ctg-heal-$$-sp
-LA=10.200.64.2 PA=10.200.64.1
-tmp=$(mktemp -d /tmp/ctg-heal-srv.XXXXXX)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	ip netns del "$L" 2>/dev/null; ip netns del "$P" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-inl() { ip netns exec "$L" "$@"; }
-inp() { ip netns exec "$P" "$@"; }
-wait_for() { for _ in $(seq 1 50); do eval "$1" && return 0; sleep 0.1; done; return 1; }
-
-ip netns add "$L" && ip netns add "$P" || fail "netns"
-ip -n "$L" link add eth0 type veth peer name eth0 netns "$P"
-ip -n "$L" addr add $LA/24 dev eth0 && ip -n "$P" addr add $PA/24 dev eth0
-for n in "$L" "$P"; do ip -n "$n" link set lo up; ip -n "$n" link set eth0 up; done
-inl iptables-restore <<'EOF' || fail "iptables-restore"
+if [ "${1:-4}" = 6 ]; then
+	L=ctg-heal-$$-6l P=ctg-heal-$$-6p
+	LA=fd00:200::6402 PA=fd00:200::6401
+	tag=v6 plen=(64 nodad) restore=ip6tables-restore ctfam=(-f ipv6)
+	icmp='-A INPUT -p ipv6-icmp -j ACCEPT' la="\[$LA\]" pa="\[$PA\]"
+else
+	L=ctg-heal-$$-sl P=ctg-heal-$$-sp
+	LA=10.200.64.2 PA=10.200.64.1
+	tag=srv plen=(24) restore=iptables-restore ctfam=()
+	icmp='' la=$LA pa=$PA
+fi
+. "$(dirname "$0")/lib-heal.sh"
+heal_netns $tag "${plen[@]}"
+{
+	cat <<'EOF'
 *filter
 :INPUT DROP [0:0]
 :FORWARD DROP [0:0]
 :OUTPUT ACCEPT [0:0]
 -A INPUT -i lo -j ACCEPT
 -A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT
+EOF
+	[ -z "$icmp" ] || echo "$icmp"
+	cat <<'EOF'
 -A INPUT -p tcp -m tcp --dport 5432 --tcp-flags FIN,SYN,RST,ACK SYN -m state --state NEW -j ACCEPT
 COMMIT
 EOF
+} | inl $restore || fail "iptables-restore"
 mkfifo "$tmp/fifo"
 ip netns exec "$L" python3 "$agent" sink $LA 5432 "$tmp/recv" >/dev/null 2>&1 & pids+=($!)
 sleep 0.5
@@ -49,11 +46,11 @@ sleep 1.5
 grep -q two "$tmp/recv" && fail "data arrived although orphaned"
 inl "$CTGUARD" audit; rc=$?
 [ $rc -eq 1 ] || fail "audit exit $rc, expected 1"
-inl "$CTGUARD" audit | grep -q "^ORPHANED tcp $LA:5432 <- $PA:[0-9]* (postgresql, server)" ||
+inl "$CTGUARD" audit | grep -q "^ORPHANED tcp $la:5432 <- $pa:[0-9]* (postgresql, server)" ||
 	fail "server orphan not reported"
 inl "$CTGUARD" heal | tee "$tmp/heal" | grep -q '^1 inserted' || { cat "$tmp/heal"; fail "heal"; }
 cat "$tmp/heal"
-inl conntrack -L 2>/dev/null | grep -q "src=$PA dst=$LA sport=[0-9]* dport=5432 src=$LA dst=$PA sport=5432" ||
+inl conntrack -L "${ctfam[@]}" 2>/dev/null | grep -q "src=$PA dst=$LA sport=[0-9]* dport=5432 src=$LA dst=$PA sport=5432" ||
 	fail "ORIGINAL direction must be peer -> local"
 wait_for "grep -q two $tmp/recv" || wait_for "grep -q two $tmp/recv" || fail "data after heal"
 timeout 5 sh -c "echo three >$tmp/fifo" || fail "peer agent gone"

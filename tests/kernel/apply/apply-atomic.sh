@@ -14,27 +14,12 @@ CLI=ctg-apatom-$$-cli
 T=$(mktemp -d /tmp/ctg-apatom.XXXXXX)
 N=${CTG_ATOMIC_RULES:-5000}
 fail=0
-
-cleanup() {
-	for ns in "$SRV" "$CLI"; do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
-	done
-	ip netns del "$SRV" 2>/dev/null
-	ip netns del "$CLI" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-S() { ip netns exec "$SRV" "$@"; }
-C() { ip netns exec "$CLI" "$@"; }
+. "$HERE/lib-apply.sh"
 
 if [ "$BACKEND" = legacy ]; then RESTORE=iptables-legacy-restore; IPT=iptables-legacy
 else RESTORE=iptables-nft-restore; IPT=iptables-nft; fi
 
-ip netns add "$SRV" && ip netns add "$CLI" || exit 1
-ip link add ctgat$$a netns "$SRV" type veth peer name ctgat$$b netns "$CLI" || exit 1
-S ip link set lo up; C ip link set lo up
-S ip link set ctgat$$a up; C ip link set ctgat$$b up
-S ip addr add 10.200.72.1/24 dev ctgat$$a; C ip addr add 10.200.72.2/24 dev ctgat$$b
+apply_netns ctgat 10.200.72
 
 # $1: second octet of the blocked sources (201 old, 202 new)
 gen() {

@@ -16,19 +16,7 @@ SRV=ctg-apply-$$-srv
 CLI=ctg-apply-$$-cli
 T=$(mktemp -d /tmp/ctg-apply.XXXXXX)
 fail=0
-
-cleanup() {
-	for ns in "$SRV" "$CLI"; do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
-	done
-	ip netns del "$SRV" 2>/dev/null
-	ip netns del "$CLI" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-S() { ip netns exec "$SRV" "$@"; }
-C() { ip netns exec "$CLI" "$@"; }
+. "$HERE/lib-apply.sh"
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
 
@@ -41,11 +29,7 @@ else
 fi
 command -v $RESTORE4 >/dev/null || { echo "SKIP: $RESTORE4 missing"; exit 77; }
 
-ip netns add "$SRV" && ip netns add "$CLI" || exit 1
-ip link add ctgap$$a netns "$SRV" type veth peer name ctgap$$b netns "$CLI" || exit 1
-S ip link set lo up; C ip link set lo up
-S ip link set ctgap$$a up; C ip link set ctgap$$b up
-S ip addr add 10.200.71.1/24 dev ctgap$$a; C ip addr add 10.200.71.2/24 dev ctgap$$b
+apply_netns ctgap 10.200.71
 S ip addr add fd00:200::71:1/64 dev ctgap$$a nodad; C ip addr add fd00:200::71:2/64 dev ctgap$$b nodad
 
 cat >"$T/base.v4" <<'R'
