@@ -28,8 +28,10 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: ctguard heal [--dry-run] [--peer ADDR[:PORT]] [inputs]\n"
 		"Re-inserts the conntrack entry of each orphaned connection (see ctguard audit)\n"
-		"that still has an ESTABLISHED local socket: ESTABLISHED, SEEN_REPLY|ASSURED,\n"
-		"the established timeout. Never creates an entry without a live socket.\n"
+		"that still has a live local socket (ESTABLISHED TCP, connected UDP): original\n"
+		"direction from the opener, SEEN_REPLY|ASSURED, TCP state ESTABLISHED, the\n"
+		"established (UDP: stream) timeout. Never creates an entry without a live socket;\n"
+		"NAT-lost connections are listed, not healed (a plain entry has no NAT mapping).\n"
 		"  --dry-run           print the plan as conntrack -I commands, change nothing\n"
 		"  --peer ADDR[:PORT]  only connections to/from this peer "
 		"([v6addr]:port)\n" AUDIT_INPUT_USAGE
@@ -90,8 +92,8 @@ static bool socket_alive(const struct ctg_sock_table *live, const struct ctg_soc
 	for (size_t i = 0; i < live->n; i++) {
 		const struct ctg_sock *s = &live->v[i];
 
-		if (s->l4proto == 6 && s->state == CTG_SK_ESTABLISHED && s->family == sk->family &&
-		    s->lport == sk->lport && s->pport == sk->pport &&
+		if (s->l4proto == sk->l4proto && s->state == CTG_SK_ESTABLISHED &&
+		    s->family == sk->family && s->lport == sk->lport && s->pport == sk->pport &&
 		    ctg_addr_eq(&s->laddr, &sk->laddr) && ctg_addr_eq(&s->paddr, &sk->paddr))
 			return true;
 	}
@@ -100,8 +102,10 @@ static bool socket_alive(const struct ctg_sock_table *live, const struct ctg_soc
 
 static void heal_one(struct ctg_cli *cli, const struct heal_opts *o,
 		     const struct ctg_sock_table *live, const struct ctg_audit_item *it,
-		     uint32_t timeout, struct heal_counts *n)
+		     const struct ctg_sysctls *sc, struct heal_counts *n)
 {
+	uint32_t timeout = it->conn.l4proto == 6 ? ctg_audit_sysctls_established_timeout(sc)
+						 : ctg_audit_sysctls_udp_stream_timeout(sc);
 	const struct ctg_conn *c = &it->conn;
 	struct ctg_strbuf sb;
 	struct ctg_ct_entry e;
@@ -133,14 +137,14 @@ static void heal_one(struct ctg_cli *cli, const struct heal_opts *o,
 }
 
 static int heal_report(struct ctg_cli *cli, const struct heal_opts *o,
-		       const struct ctg_audit_report *rep, uint32_t timeout)
+		       const struct ctg_audit_report *rep, const struct ctg_sysctls *sc)
 {
 	struct ctg_sock_table live;
 	struct heal_counts n = {0};
 	int ret = 0;
 
 	ctg_sock_table_init(&live);
-	if (!o->dry_run && (ret = ctg_sock_read_diag(&live, CTG_SOCK_TCP)) < 0) {
+	if (!o->dry_run && (ret = ctg_sock_read_diag(&live, CTG_SOCK_TCP | CTG_SOCK_UDP)) < 0) {
 		fprintf(stderr, "%s heal: reading sockets: %s\n", cli->prog, strerror(-ret));
 		ctg_sock_table_release(&live);
 		return CTG_EXIT_ENV;
@@ -151,8 +155,10 @@ static int heal_report(struct ctg_cli *cli, const struct heal_opts *o,
 		if (!ctg_audit_is_orphan(it) || !peer_selected(o, &it->conn))
 			continue;
 		if (it->kind != CTG_AUDIT_NO_ENTRY || !it->conn.sock) {
-			printf("not healable (its conntrack entry exists; the ruleset drops it):\n "
-			       "   ");
+			printf("not healable (%s):\n    ",
+			       it->kind == CTG_AUDIT_NAT_LOST
+				       ? "a plain entry cannot restore the lost NAT mapping"
+				       : "its conntrack entry exists; the ruleset drops it");
 			audit_print_item(it, stdout);
 			continue;
 		}
@@ -160,7 +166,7 @@ static int heal_report(struct ctg_cli *cli, const struct heal_opts *o,
 			n.skipped++;
 			continue;
 		}
-		heal_one(cli, o, &live, it, timeout, &n);
+		heal_one(cli, o, &live, it, sc, &n);
 	}
 	ctg_sock_table_release(&live);
 	if (o->dry_run)
@@ -224,8 +230,7 @@ int cmd_heal(struct ctg_cli *cli, int argc, char **argv)
 	if (!ret)
 		ret = audit_inputs_run(&in, cli, "heal", &rep);
 	if (!ret)
-		ret = heal_report(cli, &o, &rep,
-				  ctg_audit_sysctls_established_timeout(&in.in.sysctls));
+		ret = heal_report(cli, &o, &rep, &in.in.sysctls);
 	ctg_audit_report_release(&rep);
 	audit_inputs_release(&in);
 	return ret < 0 ? CTG_EXIT_OK : ret;

@@ -72,6 +72,11 @@ uint32_t ctg_audit_sysctls_established_timeout(const struct ctg_sysctls *s)
 							: 432000u;
 }
 
+uint32_t ctg_audit_sysctls_udp_stream_timeout(const struct ctg_sysctls *s)
+{
+	return s && s->udp_timeout_stream ? s->udp_timeout_stream : 120u;
+}
+
 void ctg_audit_input_init(struct ctg_audit_input *in)
 {
 	memset(in, 0, sizeof(*in));

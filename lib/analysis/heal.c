@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Heal plan: the conntrack entry an orphaned TCP connection should have (pure). */
+/* Heal plan: the conntrack entry an orphaned connection should have (pure). */
 #include "heal.h"
 
 #include <errno.h>
@@ -34,16 +34,21 @@ int ctg_heal_entry_for_sock(const struct ctg_sock *sk, bool local_is_server, uin
 	struct ctg_tuple peer = {
 		.src = sk->paddr, .dst = sk->laddr, .sport = sk->pport, .dport = sk->lport};
 
-	if (sk->l4proto != 6 || sk->state != CTG_SK_ESTABLISHED || !sk->lport || !sk->pport)
+	if ((sk->l4proto != 6 && sk->l4proto != 17) || sk->state != CTG_SK_ESTABLISHED ||
+	    !sk->lport || !sk->pport)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	out->family = sk->family;
-	out->l4proto = 6;
-	out->tcp_state = CTG_TCP_ESTABLISHED;
-	out->tcp_flags[0] = CTG_TCPF_BE_LIBERAL | CTG_TCPF_SACK_PERM;
-	out->tcp_flags[1] = CTG_TCPF_BE_LIBERAL | CTG_TCPF_SACK_PERM;
+	out->l4proto = sk->l4proto;
+	if (sk->l4proto == 6) {
+		out->tcp_state = CTG_TCP_ESTABLISHED;
+		out->tcp_flags[0] = CTG_TCPF_BE_LIBERAL | CTG_TCPF_SACK_PERM;
+		out->tcp_flags[1] = CTG_TCPF_BE_LIBERAL | CTG_TCPF_SACK_PERM;
+	}
 	out->status = CTG_IPS_SEEN_REPLY | CTG_IPS_ASSURED | CTG_IPS_CONFIRMED;
-	out->timeout = timeout ? timeout : CTG_HEAL_DEFAULT_TIMEOUT;
+	out->timeout = timeout		  ? timeout
+		       : sk->l4proto == 6 ? CTG_HEAL_DEFAULT_TIMEOUT
+					  : CTG_HEAL_DEFAULT_UDP_TIMEOUT;
 	out->orig = local_is_server ? peer : local;
 	out->reply = local_is_server ? local : peer;
 	return 0;
@@ -55,7 +60,9 @@ void ctg_heal_format_cmd(const struct ctg_ct_entry *e, struct ctg_strbuf *sb)
 
 	ctg_addr_format(e->family, &e->orig.src, s, sizeof(s));
 	ctg_addr_format(e->family, &e->orig.dst, d, sizeof(d));
-	ctg_sb_printf(sb, "conntrack -I -f %s -p tcp -s %s -d %s --sport %u --dport %u",
-		      e->family == 10 ? "ipv6" : "ipv4", s, d, e->orig.sport, e->orig.dport);
-	ctg_sb_printf(sb, " --state ESTABLISHED -u SEEN_REPLY,ASSURED -t %u", e->timeout);
+	ctg_sb_printf(sb, "conntrack -I -f %s -p %s -s %s -d %s --sport %u --dport %u",
+		      e->family == 10 ? "ipv6" : "ipv4", e->l4proto == 6 ? "tcp" : "udp", s, d,
+		      e->orig.sport, e->orig.dport);
+	ctg_sb_printf(sb, "%s -u SEEN_REPLY,ASSURED -t %u",
+		      e->l4proto == 6 ? " --state ESTABLISHED" : "", e->timeout);
 }

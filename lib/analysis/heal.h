@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Heal: the conntrack entry the kernel would have had for an orphaned TCP connection,
+ * Heal: the conntrack entry the kernel would have had for an orphaned TCP connection or
+ * connected UDP socket,
  * built from its live local socket (pure), and its insertion over ctnetlink (heal_nl.c).
  */
 #ifndef CTG_ANALYSIS_HEAL_H
@@ -24,11 +25,15 @@
  */
 bool ctg_heal_local_is_server(const struct ctg_sock *sk, const struct ctg_sock_table *socks);
 
+/* Kernel default of nf_conntrack_udp_timeout_stream. */
+#define CTG_HEAL_DEFAULT_UDP_TIMEOUT 120u
+
 /*
- * Fills out with the entry the kernel holds for an established TCP connection: ORIGINAL =
- * the opener (local->peer when !local_is_server, else peer->local), TCP state ESTABLISHED,
- * status SEEN_REPLY|ASSURED|CONFIRMED, BE_LIBERAL|SACK_PERM both ways, timeout seconds.
- * Returns 0, or -EINVAL when sk is not an ESTABLISHED TCP socket.
+ * Fills out with the entry the kernel holds for an established connection: ORIGINAL =
+ * the opener (local->peer when !local_is_server, else peer->local), status
+ * SEEN_REPLY|ASSURED|CONFIRMED, timeout seconds (0: the protocol's default). TCP: state
+ * ESTABLISHED, BE_LIBERAL|SACK_PERM both ways. UDP: a connected socket (a UDP "stream").
+ * Returns 0, or -EINVAL when sk is neither an ESTABLISHED TCP socket nor a connected UDP one.
  */
 int ctg_heal_entry_for_sock(const struct ctg_sock *sk, bool local_is_server, uint32_t timeout,
 			    struct ctg_ct_entry *out);

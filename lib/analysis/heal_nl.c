@@ -112,7 +112,7 @@ int ctg_heal_nl_insert(const struct ctg_ct_entry *e)
 	char buf[1024];
 	struct nlmsghdr *nlh;
 
-	if (e->l4proto != 6 || !(e->status & CTG_IPS_CONFIRMED))
+	if ((e->l4proto != 6 && e->l4proto != 17) || !(e->status & CTG_IPS_CONFIRMED))
 		return -EINVAL;
 	nlh = build(buf, IPCTNL_MSG_CT_NEW, NLM_F_CREATE | NLM_F_EXCL, e, (uint32_t)time(NULL));
 	put_tuple(nlh, CTA_TUPLE_REPLY, e, &e->reply);
@@ -120,7 +120,8 @@ int ctg_heal_nl_insert(const struct ctg_ct_entry *e)
 	mnl_attr_put_u32(nlh, CTA_TIMEOUT, htonl(e->timeout));
 	if (e->mark)
 		mnl_attr_put_u32(nlh, CTA_MARK, htonl(e->mark));
-	put_tcp_protoinfo(nlh, e);
+	if (e->l4proto == 6)
+		put_tcp_protoinfo(nlh, e);
 	return transact(nlh);
 }
 

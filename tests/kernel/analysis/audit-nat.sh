@@ -186,4 +186,21 @@ got hb two && fail "B: P's data reached H although the DNAT mapping is gone"
 got hu two && fail "U: P's datagram reached H although its entry is gone"
 got pb two && echo "note: B's server data reached P" || echo "B: server data did not reach P (untranslated source)"
 echo "observed after the wipe: A, B, U carry no P -> H data, C does"
+
+# Heal: U (connected UDP) gets its entry back; A is refused (a plain entry cannot restore a
+# NAT mapping), and nothing is inserted for A or B.
+inh "$CTGUARD" heal >"$tmp/heal"
+cat "$tmp/heal"
+grep -q "^healed: conntrack -I -f ipv4 -p udp -s $HA -d $PA --sport [0-9]* --dport 7000 -u SEEN_REPLY,ASSURED -t 120$" "$tmp/heal" ||
+	fail "U: connected UDP orphan not healed"
+# (B's server has spoken since the wipe, so B now has an entry of its own: no longer a
+# no-entry orphan; A still is.)
+grep -A1 '^not healable (a plain entry cannot restore the lost NAT mapping)' "$tmp/heal" |
+	grep -q "ORPHANED tcp $HA:[0-9]* -> $PA:5000 " || fail "A: expected a 'not healable' NAT line"
+grep -q "^1 inserted, 0 refused, 0 failed" "$tmp/heal" || fail "heal summary"
+inh conntrack -L -p tcp 2>/dev/null | grep -q "dport=5000\|dport=80 \|sport=8080" &&
+	fail "heal inserted an entry for a NAT-lost connection"
+say pu three
+wait_for "got hu three" || fail "U: P's datagram still dropped after heal"
+echo "U: P's datagram arrives again after heal"
 echo PASS

@@ -70,9 +70,33 @@ static void refuses_non_established(void **state)
 	assert_int_equal(ctg_heal_entry_for_sock(&s, false, 0, &e), -EINVAL);
 	s = mk_sock("10.0.0.2", 22, "0.0.0.0", 0, CTG_SK_LISTEN);
 	assert_int_equal(ctg_heal_entry_for_sock(&s, false, 0, &e), -EINVAL);
-	s = mk_sock("10.0.0.2", 40000, "10.0.0.1", 53, CTG_SK_ESTABLISHED);
+	/* an unconnected UDP socket is no connection */
+	s = mk_sock("10.0.0.2", 40000, "0.0.0.0", 0, CTG_SK_CLOSE);
 	s.l4proto = 17;
 	assert_int_equal(ctg_heal_entry_for_sock(&s, false, 0, &e), -EINVAL);
+}
+
+static void udp_connected_socket(void **state)
+{
+	struct ctg_sock s = mk_sock("10.0.0.2", 40000, "10.0.0.1", 53, CTG_SK_ESTABLISHED);
+	struct ctg_strbuf sb;
+	struct ctg_ct_entry e;
+
+	s.l4proto = 17;
+	assert_int_equal(ctg_heal_entry_for_sock(&s, false, 0, &e), 0);
+	assert_int_equal(e.l4proto, 17);
+	assert_int_equal(e.tcp_state, 0);
+	assert_int_equal(e.tcp_flags[0], 0);
+	assert_int_equal(e.status, CTG_IPS_SEEN_REPLY | CTG_IPS_ASSURED | CTG_IPS_CONFIRMED);
+	assert_int_equal(e.timeout, CTG_HEAL_DEFAULT_UDP_TIMEOUT);
+	assert_true(ctg_addr_eq(&e.orig.src, &s.laddr));
+	assert_int_equal(e.orig.dport, 53);
+	ctg_sb_init(&sb);
+	ctg_heal_format_cmd(&e, &sb);
+	assert_string_equal(ctg_sb_str(&sb),
+			    "conntrack -I -f ipv4 -p udp -s 10.0.0.2 -d 10.0.0.1 "
+			    "--sport 40000 --dport 53 -u SEEN_REPLY,ASSURED -t 120");
+	ctg_sb_release(&sb);
 }
 
 static void server_detection(void **state)
@@ -128,6 +152,7 @@ int main(void)
 		cmocka_unit_test(client_entry),
 		cmocka_unit_test(server_entry),
 		cmocka_unit_test(refuses_non_established),
+		cmocka_unit_test(udp_connected_socket),
 		cmocka_unit_test(server_detection),
 		cmocka_unit_test(command_text),
 		cmocka_unit_test(nl_insert_refuses_unconfirmed),
