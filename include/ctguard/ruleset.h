@@ -35,6 +35,23 @@ struct ctg_ruleset *ctg_ruleset_parse(const char *text, size_t len, const char *
 /* Reads a whole file ("-" = stdin) then parses it. Returns NULL with errno on I/O failure. */
 struct ctg_ruleset *ctg_ruleset_parse_file(const char *path, enum ctg_family family,
 					   struct ctg_diags *diags);
+
+enum ctg_parse_flags {
+	/*
+	 * Refuse what current iptables refuses even where the iptables-restore of Debian 12
+	 * (1.8.9) accepted it and the kernel runs it, e.g. a udp/dccp/conntrack port range
+	 * with min > max (matches no port). Without it such input is a warning, because a live
+	 * host may hold it and its iptables-save prints it.
+	 */
+	CTG_PARSE_STRICT = 1 << 0,
+};
+
+/* As ctg_ruleset_parse / ctg_ruleset_parse_file, with enum ctg_parse_flags. */
+struct ctg_ruleset *ctg_ruleset_parse_ex(const char *text, size_t len, const char *name,
+					 enum ctg_family family, unsigned flags,
+					 struct ctg_diags *diags);
+struct ctg_ruleset *ctg_ruleset_parse_file_ex(const char *path, enum ctg_family family,
+					      unsigned flags, struct ctg_diags *diags);
 void ctg_ruleset_free(struct ctg_ruleset *rs);
 
 enum ctg_family ctg_ruleset_family(const struct ctg_ruleset *rs);

@@ -488,6 +488,19 @@ int ctg_mu_ports_arg(struct ctg_mctx *c, const char *opt, const char *arg, const
 {
 	int rc = ctg_mu_port_range(arg, proto, r);
 
+	/*
+	 * iptables 1.8.9 (Debian 12) checks min > max for tcp, sctp and multiport only: its
+	 * iptables-restore loads such a udp, dccp or conntrack range, the kernel runs it (it
+	 * matches no port) and iptables-save prints it. Read it, with a warning.
+	 */
+	if (rc == -ERANGE && !c->strict &&
+	    (!proto || !strcmp(proto, "udp") || !strcmp(proto, "dccp"))) {
+		ctg_mctx_warn(c, "empty-port-range",
+			      "--%s: port range \"%s\" has min > max: it matches no port "
+			      "(iptables 1.8.9 loads it, later versions refuse it)",
+			      opt, arg);
+		return 0;
+	}
 	if (rc == -ERANGE)
 		return ctg_mctx_error(c, "bad-port", "write the smaller port first",
 				      "--%s: invalid portrange (min > max) \"%s\"", opt, arg);

@@ -164,6 +164,7 @@ struct ctg_mctx {
 	struct ctg_loc loc;
 	const char *line_text;
 	int nerrors;
+	bool strict; /* CTG_PARSE_STRICT */
 };
 
 /* Reports an error/warning at the current option's location; returns -EINVAL. */

@@ -365,10 +365,11 @@ static void free_text(char *text, size_t len, bool mapped)
 }
 
 static struct ctg_ruleset *parse_owned(char *text, size_t len, bool mapped, const char *name,
-				       enum ctg_family family, struct ctg_diags *diags)
+				       enum ctg_family family, unsigned flags,
+				       struct ctg_diags *diags)
 {
 	struct rs_priv *priv = calloc(1, sizeof(*priv));
-	struct parser p = {.diags = diags, .table = -1};
+	struct parser p = {.diags = diags, .table = -1, .strict = flags & CTG_PARSE_STRICT};
 
 	if (!priv) {
 		free_text(text, len, mapped);
@@ -404,6 +405,13 @@ static struct ctg_ruleset *parse_owned(char *text, size_t len, bool mapped, cons
 struct ctg_ruleset *ctg_ruleset_parse(const char *text, size_t len, const char *name,
 				      enum ctg_family family, struct ctg_diags *diags)
 {
+	return ctg_ruleset_parse_ex(text, len, name, family, 0, diags);
+}
+
+struct ctg_ruleset *ctg_ruleset_parse_ex(const char *text, size_t len, const char *name,
+					 enum ctg_family family, unsigned flags,
+					 struct ctg_diags *diags)
+{
 	char *copy = malloc(len + 1);
 
 	if (!copy) {
@@ -412,7 +420,7 @@ struct ctg_ruleset *ctg_ruleset_parse(const char *text, size_t len, const char *
 	}
 	memcpy(copy, text, len);
 	copy[len] = '\0';
-	return parse_owned(copy, len, false, name, family, diags);
+	return parse_owned(copy, len, false, name, family, flags, diags);
 }
 
 static char *read_all(FILE *f, size_t *len)
@@ -455,6 +463,12 @@ static char *read_all(FILE *f, size_t *len)
 struct ctg_ruleset *ctg_ruleset_parse_file(const char *path, enum ctg_family family,
 					   struct ctg_diags *diags)
 {
+	return ctg_ruleset_parse_file_ex(path, family, 0, diags);
+}
+
+struct ctg_ruleset *ctg_ruleset_parse_file_ex(const char *path, enum ctg_family family,
+					      unsigned flags, struct ctg_diags *diags)
+{
 	bool is_stdin = !strcmp(path, "-");
 	FILE *f = is_stdin ? stdin : fopen(path, "re");
 	struct stat st;
@@ -468,7 +482,8 @@ struct ctg_ruleset *ctg_ruleset_parse_file(const char *path, enum ctg_family fam
 		text = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
 		if (text != MAP_FAILED) {
 			fclose(f);
-			return parse_owned(text, (size_t)st.st_size, true, path, family, diags);
+			return parse_owned(text, (size_t)st.st_size, true, path, family, flags,
+					   diags);
 		}
 	}
 	text = read_all(f, &len);
@@ -476,7 +491,7 @@ struct ctg_ruleset *ctg_ruleset_parse_file(const char *path, enum ctg_family fam
 		fclose(f);
 	if (!text)
 		return NULL;
-	return parse_owned(text, len, false, is_stdin ? "<stdin>" : path, family, diags);
+	return parse_owned(text, len, false, is_stdin ? "<stdin>" : path, family, flags, diags);
 }
 
 void ctg_ruleset_free(struct ctg_ruleset *rs)

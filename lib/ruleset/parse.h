@@ -72,6 +72,7 @@ struct parser {
 	uint8_t (*seen_opts)[32];
 	size_t capm;
 	int errors;
+	bool strict; /* CTG_PARSE_STRICT */
 	struct rctx *rc;		       /* reused for every rule */
 	const struct ctg_match_ops *mcache[4]; /* match modules last looked up */
 };

@@ -595,6 +595,7 @@ static void init_rc(struct parser *p, struct rctx *rc)
 	rc->mc.family = p->rs->family;
 	rc->mc.table = (enum ctg_table_id)p->table;
 	rc->mc.line_text = p->line;
+	rc->mc.strict = p->strict;
 }
 
 void ctg_parse_rule(struct parser *p)

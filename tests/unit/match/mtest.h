@@ -19,6 +19,9 @@
  * Weak fallbacks so the tests link before lib/ruleset provides these; the library's
  * definitions win once they exist.
  */
+/* The cases are current iptables's: strict parsing unless a test says otherwise. */
+static bool mt_strict = true;
+
 __attribute__((weak)) int ctg_mctx_error(struct ctg_mctx *c, const char *code, const char *hint,
 					 const char *fmt, ...)
 {
@@ -146,6 +149,7 @@ static inline char *mt_run_in(struct mt *m, const struct ctg_match_ops *ops, int
 	m->c.table = CTG_TABLE_FILTER;
 	m->c.chain = chain;
 	m->c.proto = proto;
+	m->c.strict = mt_strict;
 	m->data = ctg_arena_zalloc(m->arena, ops->size ? ops->size : 1);
 	snprintf(buf, sizeof(buf), "%s", opts);
 	n = mt_split(buf, w, 64);

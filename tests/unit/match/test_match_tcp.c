@@ -144,6 +144,32 @@ static void test_udp_cases(void **state)
 	MT_CASES(ctg_match_udp, udp_cases);
 }
 
+/* iptables 1.8.9's iptables-restore loads a udp range with min > max; it matches no port. */
+static void test_udp_reversed_range_lenient(void **state)
+{
+	struct ctg_pkt p = {.family = 2, .l4proto = 17, .sport = 40000, .dport = 3};
+	struct mt m;
+	char *s;
+
+	mt_strict = false;
+	s = mt_run_in(&m, &ctg_match_udp, 2, 17, "INPUT", "--dport 4:3");
+	mt_strict = true;
+	assert_non_null(s);
+	assert_string_equal(s, " --dport 4:3");
+	assert_int_equal(ctg_diags_errors(m.diags), 0);
+	assert_int_equal(ctg_diags_warnings(m.diags), 1);
+	assert_int_equal(ctg_match_udp.eval(m.data, &p, NULL), CTG_FALSE);
+	p.dport = 4;
+	assert_int_equal(ctg_match_udp.eval(m.data, &p, NULL), CTG_FALSE);
+	free(s);
+	mt_free(&m);
+	/* tcp refuses it even in iptables 1.8.9 */
+	mt_strict = false;
+	assert_null(mt_run_in(&m, &ctg_match_tcp, 2, 6, "INPUT", "--dport 4:3"));
+	mt_strict = true;
+	mt_free(&m);
+}
+
 static enum ctg_tri eval_tcp(const char *opts, const struct ctg_pkt *p)
 {
 	struct mt m;
@@ -215,6 +241,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp_cases),	  cmocka_unit_test(test_udp_cases),
+		cmocka_unit_test(test_udp_reversed_range_lenient),
 		cmocka_unit_test(test_tcp_eval),	  cmocka_unit_test(test_udp_eval),
 		cmocka_unit_test(test_tcp_error_message), cmocka_unit_test(test_sctp_cases),
 	};

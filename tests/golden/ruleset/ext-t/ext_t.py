@@ -84,7 +84,8 @@ def run_fmt(ctguard, family, text, tmpdir):
     path = os.path.join(tmpdir, 'case.rules')
     with open(path, 'w', encoding='utf-8') as f:
         f.write(text)
-    cmd = ctguard + ['fmt'] + (['-6'] if family == 6 else []) + [path]
+    # --strict: the .t cases are current iptables's command-line rules.
+    cmd = ctguard + ['fmt', '--strict'] + (['-6'] if family == 6 else []) + [path]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
     return p.returncode, p.stdout, p.stderr
 
