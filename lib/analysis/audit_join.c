@@ -29,7 +29,8 @@ static int collect_locals(const struct ctg_audit_input *in, struct ctg_audit_con
 			out->local[k++].addr = in->socks->v[i].laddr;
 		}
 	}
-	qsort(out->local, k, sizeof(out->local[0]), cmp_local);
+	if (k > 1)
+		qsort(out->local, k, sizeof(out->local[0]), cmp_local);
 	out->nlocal = 0;
 	for (size_t i = 0; i < k; i++)
 		if (!out->nlocal || cmp_local(&out->local[out->nlocal - 1], &out->local[i]))

@@ -430,7 +430,8 @@ static char *insert_text(const char *text, const struct ctg_fix *fx, uint8_t fam
 	for (size_t i = 0; i < fx->n; i++)
 		if (fx->v[i].family == fam)
 			idx[n++] = &fx->v[i];
-	qsort(idx, n, sizeof(*idx), cmp_place);
+	if (n > 1)
+		qsort(idx, n, sizeof(*idx), cmp_place);
 	ctg_sb_init(&sb);
 	for (const char *l = text; *l;) {
 		const char *e = strchr(l, '\n');
@@ -596,7 +597,8 @@ char *ctg_fix_restore_text(const struct ctg_fix *fx, uint8_t family)
 		errno = 0;
 		return NULL;
 	}
-	qsort(v, n, sizeof(*v), cmp_pos_desc);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_pos_desc);
 	ctg_sb_init(&sb);
 	for (size_t i = 0; i < n; i++) {
 		if (v[i]->table != table) {

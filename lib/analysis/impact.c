@@ -747,8 +747,9 @@ static int merge_parts(struct part *parts, unsigned np, struct ctg_impact *out)
 	for (unsigned t = 0; t < np; t++) {
 		struct part *p = &parts[t];
 
-		memcpy(&out->v[off * CTG_IMPACT_NMETHODS], p->r.v,
-		       p->r.nv * CTG_IMPACT_NMETHODS * sizeof(*out->v));
+		if (p->r.nv)
+			memcpy(&out->v[off * CTG_IMPACT_NMETHODS], p->r.v,
+			       p->r.nv * CTG_IMPACT_NMETHODS * sizeof(*out->v));
 		for (size_t i = p->lo; t && i < p->hi; i++)
 			out->idx[i] += (uint32_t)off;
 		off += p->r.nv;

@@ -424,7 +424,8 @@ static bool sort_fast(struct ctg_conn_table *out, size_t base, size_t n4)
 		free(nv);
 		return false;
 	}
-	memcpy(nv, out->v, base * sizeof(*nv));
+	if (base)
+		memcpy(nv, out->v, base * sizeof(*nv));
 	for (size_t i = 0, k = 0; i < m; i++) {
 		const struct ctg_conn *c = &out->v[base + i];
 
@@ -436,7 +437,8 @@ static bool sort_fast(struct ctg_conn_table *out, size_t base, size_t n4)
 	sorted = radix(keys, keys + n4, n4);
 	for (size_t i = 0; i < n4; i++)
 		nv[base + i] = out->v[base + sorted[i].idx];
-	qsort(nv + base + n4, m - n4, sizeof(*nv), conn_cmp);
+	if (m - n4 > 1)
+		qsort(nv + base + n4, m - n4, sizeof(*nv), conn_cmp);
 	free(out->v);
 	out->v = nv;
 	free(keys);
@@ -455,7 +457,7 @@ static void sort_rows(struct ctg_conn_table *out, size_t base)
 		else if (out->v[i].family <= 2)
 			fast = false; /* would not sort after the IPv4 rows */
 	}
-	if (!fast || !n4 || !sort_fast(out, base, n4))
+	if ((!fast || !n4 || !sort_fast(out, base, n4)) && out->n - base > 1)
 		qsort(out->v + base, out->n - base, sizeof(out->v[0]), conn_cmp);
 }
 
