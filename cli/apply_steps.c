@@ -9,29 +9,11 @@
 #include <ctguard/diag.h>
 
 #include "cli.h"
-#include "core/strbuf.h"
+#include "core/fileio.h"
 
 static const char *fam_name(int i)
 {
 	return i ? "IPv6" : "IPv4";
-}
-
-static char *slurp(const char *p, size_t *len)
-{
-	FILE *f = strcmp(p, "-") ? fopen(p, "rb") : stdin;
-	struct ctg_strbuf sb;
-	char buf[65536];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	ctg_sb_init(&sb);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		ctg_sb_putn(&sb, buf, n);
-	if (f != stdin)
-		fclose(f);
-	*len = sb.len;
-	return ctg_sb_take(&sb);
 }
 
 /* Prints the offending line of the candidate for an iptables-restore error. */
@@ -60,13 +42,14 @@ int apply_validate(struct apply_state *st)
 
 	for (int i = 0; i < 2; i++) {
 		struct ctg_diags *d;
+		int rc;
 
 		if (!st->rules_path[i])
 			continue;
-		st->text[i] = slurp(st->rules_path[i], &st->len[i]);
-		if (!st->text[i]) {
+		rc = ctg_file_read(st->rules_path[i], &st->text[i], &st->len[i]);
+		if (rc) {
 			fprintf(stderr, "ctguard apply: %s: %s\n", st->rules_path[i],
-				strerror(errno));
+				strerror(-rc));
 			return CTG_EXIT_ENV;
 		}
 		d = ctg_diags_new();

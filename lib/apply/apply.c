@@ -127,50 +127,6 @@ int ctg_snapshot_write(const struct ctg_rules_snapshot *s, const char *dir)
 	return 0;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	struct ctg_strbuf sb;
-	char buf[65536];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return NULL;
-	ctg_sb_init(&sb);
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			ctg_sb_release(&sb);
-			return NULL;
-		}
-		ctg_sb_putn(&sb, buf, (size_t)n);
-	}
-	close(fd);
-	*len = sb.len;
-	return ctg_sb_take(&sb);
-}
-
-int ctg_snapshot_read(struct ctg_rules_snapshot *s, const char *dir)
-{
-	static const char *const names[2] = {"rules.v4", "rules.v6"};
-	char path[4096];
-
-	memset(s, 0, sizeof(*s));
-	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		s->text[i] = read_file(path, &s->len[i]);
-		if (!s->text[i] && (i == 0 || errno != ENOENT)) {
-			int rc = -errno;
-
-			ctg_snapshot_release(s);
-			return rc ? rc : -EIO;
-		}
-	}
-	return 0;
-}
-
 int ctg_rules_restore(enum ctg_ipt_backend b, int family, const char *text, size_t len, bool test,
 		      struct ctg_exec_result *res)
 {

@@ -33,7 +33,6 @@ int ctg_snapshot_take(enum ctg_ipt_backend b, struct ctg_rules_snapshot *s);
 void ctg_snapshot_release(struct ctg_rules_snapshot *s);
 /* Files "rules.v4" and "rules.v6" in dir (written to a temp name, fsync'd, renamed). */
 int ctg_snapshot_write(const struct ctg_rules_snapshot *s, const char *dir);
-int ctg_snapshot_read(struct ctg_rules_snapshot *s, const char *dir);
 
 /*
  * Loads text with <family>tables-restore (whole tables replaced atomically). With test,

@@ -15,8 +15,6 @@ int ctg_src_parse_addr(int family, const char *s, size_t n, struct ctg_addr *a);
 int ctg_src_parse_u32(const char *s, size_t n, uint32_t max, uint32_t *out);
 /* TCP conntrack state by name ("ESTABLISHED"), -1 when unknown. */
 int ctg_src_tcp_state_parse(const char *s, size_t n);
-/* Reads a whole file ("-" = stdin) into a malloc'd NUL-terminated buffer. 0 or -errno. */
-int ctg_src_slurp(const char *path, char **buf, size_t *len);
 /* IPv6 socket whose endpoints are ::ffff:a.b.c.d (peer may be ::): store as IPv4. */
 struct ctg_sock;
 void ctg_src_sock_unmap(struct ctg_sock *s);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/fileio.h"
 #include "source_int.h"
 
 struct ss_line {
@@ -238,7 +239,7 @@ int ctg_sock_read_ss_file(struct ctg_sock_table *t, const char *path, struct ctg
 {
 	char *buf;
 	size_t len;
-	int ret = ctg_src_slurp(path, &buf, &len);
+	int ret = ctg_file_read(path, &buf, &len);
 
 	if (ret)
 		return ret;
