@@ -5,27 +5,6 @@
 #include <errno.h>
 #include <string.h>
 
-static bool is_wildcard(const struct ctg_addr *a)
-{
-	return !a->w[0] && !a->w[1] && !a->w[2] && !a->w[3];
-}
-
-bool ctg_heal_local_is_server(const struct ctg_sock *sk, const struct ctg_sock_table *socks)
-{
-	for (size_t i = 0; i < socks->n; i++) {
-		const struct ctg_sock *l = &socks->v[i];
-
-		if (l->state != CTG_SK_LISTEN || l->l4proto != 6 || l->lport != sk->lport)
-			continue;
-		/* An IPv6 wildcard listener also accepts IPv4 (v4-mapped) unless v6only. */
-		if (l->family != sk->family && !(l->family == 10 && is_wildcard(&l->laddr)))
-			continue;
-		if (is_wildcard(&l->laddr) || ctg_addr_eq(&l->laddr, &sk->laddr))
-			return true;
-	}
-	return false;
-}
-
 int ctg_heal_entry_for_sock(const struct ctg_sock *sk, bool local_is_server, uint32_t timeout,
 			    struct ctg_ct_entry *out)
 {

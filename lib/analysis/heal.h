@@ -19,18 +19,13 @@
 /* Kernel default of nf_conntrack_tcp_timeout_established. */
 #define CTG_HEAL_DEFAULT_TIMEOUT 432000u
 
-/*
- * True when the local side of sk accepted the connection: a TCP LISTEN socket of the same
- * family exists on sk's local port (bound to sk's local address or to the wildcard).
- */
-bool ctg_heal_local_is_server(const struct ctg_sock *sk, const struct ctg_sock_table *socks);
-
 /* Kernel default of nf_conntrack_udp_timeout_stream. */
 #define CTG_HEAL_DEFAULT_UDP_TIMEOUT 120u
 
 /*
  * Fills out with the entry the kernel holds for an established connection: ORIGINAL =
- * the opener (local->peer when !local_is_server, else peer->local), status
+ * the opener (local->peer when !local_is_server, else peer->local; the caller takes the
+ * role from ctg_conns_join, which knows the listeners), status
  * SEEN_REPLY|ASSURED|CONFIRMED, timeout seconds (0: the protocol's default). TCP: state
  * ESTABLISHED, BE_LIBERAL|SACK_PERM both ways. UDP: a connected socket (a UDP "stream").
  * Returns 0, or -EINVAL when sk is neither an ESTABLISHED TCP socket nor a connected UDP one.

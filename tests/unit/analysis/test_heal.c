@@ -99,27 +99,6 @@ static void udp_connected_socket(void **state)
 	ctg_sb_release(&sb);
 }
 
-static void server_detection(void **state)
-{
-	struct ctg_sock_table t;
-	struct ctg_sock conn = mk_sock("10.0.0.2", 5432, "10.0.0.9", 51000, CTG_SK_ESTABLISHED);
-	struct ctg_sock cli = mk_sock("10.0.0.2", 40000, "10.0.0.1", 5432, CTG_SK_ESTABLISHED);
-	struct ctg_sock v6 = mk_sock("fd00::2", 8080, "fd00::9", 40000, CTG_SK_ESTABLISHED);
-
-	ctg_sock_table_init(&t);
-	*ctg_sock_table_push(&t) = conn;
-	assert_false(ctg_heal_local_is_server(&conn, &t));
-	*ctg_sock_table_push(&t) = mk_sock("0.0.0.0", 5432, "0.0.0.0", 0, CTG_SK_LISTEN);
-	assert_true(ctg_heal_local_is_server(&conn, &t));
-	assert_false(ctg_heal_local_is_server(&cli, &t));
-	/* A listener bound to another address does not count. */
-	*ctg_sock_table_push(&t) = mk_sock("10.0.0.3", 8080, "0.0.0.0", 0, CTG_SK_LISTEN);
-	assert_false(ctg_heal_local_is_server(&v6, &t));
-	*ctg_sock_table_push(&t) = mk_sock("::", 8080, "::", 0, CTG_SK_LISTEN);
-	assert_true(ctg_heal_local_is_server(&v6, &t));
-	ctg_sock_table_release(&t);
-}
-
 static void command_text(void **state)
 {
 	struct ctg_sock s = mk_sock("fd00:200::2", 40000, "fd00:200::1", 3306, CTG_SK_ESTABLISHED);
@@ -153,7 +132,6 @@ int main(void)
 		cmocka_unit_test(server_entry),
 		cmocka_unit_test(refuses_non_established),
 		cmocka_unit_test(udp_connected_socket),
-		cmocka_unit_test(server_detection),
 		cmocka_unit_test(command_text),
 		cmocka_unit_test(nl_insert_refuses_unconfirmed),
 	};

@@ -96,6 +96,52 @@ static const struct ctg_conn *find(const struct ctg_conn_table *t, uint16_t lpor
 	return NULL;
 }
 
+/* Role from the listeners (ports all inside the ephemeral range, so only LISTEN decides). */
+static void test_join_listener_roles(void **state)
+{
+	static const char text[] = "tcp ESTAB  0 0 10.0.0.2:40001 10.0.0.9:40002\n"
+				   "tcp LISTEN 0 0 0.0.0.0:40011 0.0.0.0:*\n"
+				   "tcp ESTAB  0 0 10.0.0.2:40011 10.0.0.9:40012\n"
+				   /* a listener bound to another address does not count */
+				   "tcp LISTEN 0 0 10.0.0.3:40021 0.0.0.0:*\n"
+				   "tcp ESTAB  0 0 10.0.0.2:40021 10.0.0.9:40022\n"
+				   "tcp ESTAB  0 0 [fd00::2]:40021 [fd00::9]:40023\n"
+				   /* an IPv6 wildcard listener also accepts IPv4 */
+				   "tcp LISTEN 0 0 [::]:40031 [::]:*\n"
+				   "tcp ESTAB  0 0 [fd00::2]:40031 [fd00::9]:40032\n"
+				   "tcp ESTAB  0 0 10.0.0.2:40031 10.0.0.9:40033\n";
+	struct ctg_sock_table s;
+	struct ctg_ct_table c;
+	struct ctg_conn_table t;
+	struct {
+		uint16_t pport;
+		int role;
+	} want[] = {
+		{40002, CTG_ROLE_CLIENT}, {40012, CTG_ROLE_SERVER}, {40022, CTG_ROLE_CLIENT},
+		{40023, CTG_ROLE_CLIENT}, {40032, CTG_ROLE_SERVER}, {40033, CTG_ROLE_SERVER},
+	};
+
+	ctg_sock_table_init(&s);
+	ctg_ct_table_init(&c);
+	ctg_conn_table_init(&t);
+	assert_int_equal(ctg_sock_read_ss_text(&s, text, sizeof(text) - 1, "roles", NULL), 0);
+	assert_int_equal(ctg_conns_join(&s, &c, NULL, 32768, 60999, &t), 0);
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		const struct ctg_conn *r = NULL;
+
+		for (size_t i = 0; i < t.n; i++)
+			if (t.v[i].pport == want[k].pport)
+				r = &t.v[i];
+		assert_non_null(r);
+		if (r->role != want[k].role)
+			fail_msg("peer port %u: role %d, want %d", want[k].pport, r->role,
+				 want[k].role);
+	}
+	ctg_conn_table_release(&t);
+	ctg_ct_table_release(&c);
+	ctg_sock_table_release(&s);
+}
+
 static void test_join(void **state)
 {
 	struct ctg_sock_table s;
@@ -167,9 +213,9 @@ static void test_services(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ss),	 cmocka_unit_test(test_ss_bad),
-		cmocka_unit_test(test_join),	 cmocka_unit_test(test_sysvals),
-		cmocka_unit_test(test_services),
+		cmocka_unit_test(test_ss),	cmocka_unit_test(test_ss_bad),
+		cmocka_unit_test(test_join),	cmocka_unit_test(test_join_listener_roles),
+		cmocka_unit_test(test_sysvals), cmocka_unit_test(test_services),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
