@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/fileio.h"
+
 static const char *const status_words[] = {"pending", "confirmed", "rolled-back", "failed"};
 
 const char *ctg_guard_default_dir(char *buf, size_t size)
@@ -52,22 +54,10 @@ static void path(char *buf, size_t size, const char *dir, const char *name)
 
 static int write_small(const char *dir, const char *name, const char *text)
 {
-	char p[4000], tmp[4096];
-	int fd;
-	ssize_t len = (ssize_t)strlen(text);
+	char p[4000];
 
 	path(p, sizeof(p), dir, name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", p);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, (size_t)len) != len) {
-		close(fd);
-		return -EIO;
-	}
-	fsync(fd);
-	close(fd);
-	return rename(tmp, p) < 0 ? -errno : 0;
+	return ctg_file_write_atomic(p, text, strlen(text), 0600);
 }
 
 static int read_small(const char *dir, const char *name, char *buf, size_t size)
@@ -126,8 +116,8 @@ static void close_others(int keep1, int keep2)
 }
 
 /* The guard itself: never returns. */
-static void guard_main(const char *dir, const struct ctg_rules_snapshot *snap, enum ctg_ipt_backend b,
-		       int timeout, int ready_fd)
+static void guard_main(const char *dir, const struct ctg_rules_snapshot *snap,
+		       enum ctg_ipt_backend b, int timeout, int ready_fd)
 {
 	struct timespec deadline, now, left;
 	struct ctg_exec_result res;

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <jansson.h>
-#include <libgen.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,8 @@
 
 #include <ctguard/diag.h>
 #include <ctguard/ruleset.h>
+
+#include "core/fileio.h"
 
 static double now_mono(void)
 {
@@ -483,39 +484,24 @@ static void prom_write(const struct ctg_audit_report *rep, const struct audit_in
 		ts.tv_nsec / 1000000);
 }
 
-/* Writes path atomically: a temporary file in the same directory, then rename(2). */
+/* Writes the metrics to path atomically (node_exporter may read it at any moment). */
 static int prom_write_file(const struct ctg_audit_report *rep, const struct audit_inputs *in,
 			   const char *path)
 {
-	char *dup = strdup(path), *tmp = NULL;
-	FILE *f = NULL;
-	int fd = -1, ret = -ENOMEM;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int ret;
 
-	if (!dup || asprintf(&tmp, "%s/.%s.XXXXXX", dirname(dup), basename((char *)path)) < 0)
-		goto out;
-	fd = mkstemp(tmp);
-	if (fd < 0 || fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "w"))) {
-		ret = -errno;
-		goto out;
-	}
-	fd = -1;
+	if (!f)
+		return -errno;
 	prom_write(rep, in, f);
-	if (fflush(f) || fsync(fileno(f)) || fclose(f)) {
-		f = NULL;
-		ret = -EIO;
-		goto out;
+	if (fclose(f)) {
+		free(buf);
+		return -ENOMEM;
 	}
-	f = NULL;
-	ret = rename(tmp, path) < 0 ? -errno : 0;
-out:
-	if (f)
-		fclose(f);
-	if (fd >= 0)
-		close(fd);
-	if (ret < 0 && tmp)
-		unlink(tmp);
-	free(tmp);
-	free(dup);
+	ret = ctg_file_write_atomic(path, buf, len, 0644);
+	free(buf);
 	return ret;
 }
 

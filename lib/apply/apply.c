@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/fileio.h"
 #include "../core/strbuf.h"
 
 const char *ctg_backend_name(enum ctg_ipt_backend b)
@@ -79,48 +80,18 @@ void ctg_snapshot_release(struct ctg_rules_snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int write_atomic(const char *dir, const char *name, const char *text, size_t len)
-{
-	char tmp[4096], dst[4096];
-	int fd, rc = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	while (len) {
-		ssize_t w = write(fd, text, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			break;
-		}
-		text += w;
-		len -= (size_t)w;
-	}
-	if (!rc && fsync(fd) < 0)
-		rc = -errno;
-	close(fd);
-	if (!rc && rename(tmp, dst) < 0)
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	return rc;
-}
-
 int ctg_snapshot_write(const struct ctg_rules_snapshot *s, const char *dir)
 {
 	static const char *const names[2] = {"rules.v4", "rules.v6"};
+	char path[4096];
 
 	for (int i = 0; i < 2; i++) {
 		int rc;
 
 		if (!s->text[i])
 			continue;
-		rc = write_atomic(dir, names[i], s->text[i], s->len[i]);
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		rc = ctg_file_write_atomic(path, s->text[i], s->len[i], 0600);
 		if (rc)
 			return rc;
 	}
