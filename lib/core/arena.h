@@ -17,5 +17,11 @@ char *ctg_arena_strndup(struct ctg_arena *a, const char *s, size_t n);
 /* Interned string: equal strings give the same pointer. */
 const char *ctg_arena_intern(struct ctg_arena *a, const char *s, size_t n);
 size_t ctg_arena_bytes(const struct ctg_arena *a);
+/*
+ * Moves everything src holds into dst and frees src: its memory then lives as long as dst.
+ * Its interned strings join dst's table where dst has no equal string (a string interned in
+ * both before stays two pointers). 0, or -ENOMEM (src is then left as it was).
+ */
+int ctg_arena_adopt(struct ctg_arena *dst, struct ctg_arena *src);
 
 #endif

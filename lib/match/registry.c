@@ -5,6 +5,7 @@
  * weak so the library links while modules are being written; a missing one is skipped
  * (and treated as an unknown module).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,17 +13,19 @@
 
 #define M(n) extern const struct ctg_match_ops ctg_match_##n __attribute__((weak));
 #define MATCHES                                                                                    \
-	M(addrtype) M(ah) M(comment) M(connbytes) M(connlimit) M(connmark) M(conntrack) M(cpu)    \
-	M(dccp) M(devgroup) M(dscp) M(ecn) M(esp) M(hashlimit) M(helper) M(hl) M(icmp) M(icmp6)   \
-	M(iprange) M(ipvs) M(length) M(limit) M(mac) M(mark) M(multiport) M(owner) M(physdev)     \
-	M(pkttype) M(policy) M(quota) M(realm) M(recent) M(rpfilter) M(rt) M(sctp) M(set)         \
-	M(socket) M(state) M(statistic) M(string) M(tcp) M(tcpmss) M(time) M(tos) M(ttl) M(u32)   \
-	M(udp)
+	M(addrtype)                                                                                \
+	M(ah) M(comment) M(connbytes) M(connlimit) M(connmark) M(conntrack) M(cpu) M(dccp)         \
+		M(devgroup) M(dscp) M(ecn) M(esp) M(hashlimit) M(helper) M(hl) M(icmp) M(icmp6)    \
+			M(iprange) M(ipvs) M(length) M(limit) M(mac) M(mark) M(multiport) M(owner) \
+				M(physdev) M(pkttype) M(policy) M(quota) M(realm) M(recent)        \
+					M(rpfilter) M(rt) M(sctp) M(set) M(socket) M(state)        \
+						M(statistic) M(string) M(tcp) M(tcpmss) M(time)    \
+							M(tos) M(ttl) M(u32) M(udp)
 MATCHES
 #undef M
 
 #define M(n) &ctg_match_##n,
-static const struct ctg_match_ops *const all[] = { MATCHES };
+static const struct ctg_match_ops *const all[] = {MATCHES};
 #undef M
 
 static const struct ctg_match_ops *table[sizeof(all) / sizeof(all[0])];
@@ -35,16 +38,22 @@ static int cmp_ops(const void *a, const void *b)
 		      (*(const struct ctg_match_ops *const *)b)->name);
 }
 
-static void init(void)
+static void build(void)
 {
-	if (ntable)
-		return;
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (all[i])
 			table[ntable++] = all[i];
 	qsort(table, ntable, sizeof(table[0]), cmp_ops);
 	for (size_t i = 0; i < ntable; i++)
 		names[i] = table[i]->name;
+}
+
+/* once per process, also when parsers run in several threads */
+static void init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, build);
 }
 
 static int cmp_key(const void *key, const void *elem)
