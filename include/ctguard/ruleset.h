@@ -44,6 +44,9 @@ enum ctg_parse_flags {
 	 * host may hold it and its iptables-save prints it.
 	 */
 	CTG_PARSE_STRICT = 1 << 0,
+	/* One thread. Without it a table with megabytes of rule lines is parsed by up to 4
+	 * threads (one per online CPU); the result and the diagnostics are the same. */
+	CTG_PARSE_SERIAL = 1 << 1,
 };
 
 /* As ctg_ruleset_parse / ctg_ruleset_parse_file, with enum ctg_parse_flags. */

@@ -7,7 +7,7 @@
 #include "parse.h"
 
 /* Eight bytes at a time: names are short, and every rule line looks one or two up. */
-static uint32_t hash(const char *s)
+uint32_t ctg_chainmap_hash(const char *s)
 {
 	size_t n = strlen(s);
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
@@ -26,11 +26,13 @@ static uint32_t hash(const char *s)
 
 int ctg_chainmap_get(const struct chainmap *m, const char *key)
 {
-	uint32_t h;
+	return m->cap ? ctg_chainmap_get_h(m, key, ctg_chainmap_hash(key)) : -1;
+}
 
+int ctg_chainmap_get_h(const struct chainmap *m, const char *key, uint32_t h)
+{
 	if (!m->cap)
 		return -1;
-	h = hash(key);
 	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		const struct chainmap_slot *e = &m->slots[i];
 
@@ -56,11 +58,11 @@ static void insert(struct chainmap *m, const char *key, uint32_t h, uint32_t val
 	m->n++;
 }
 
-static int grow(struct chainmap *m)
+static int grow(struct chainmap *m, size_t cap)
 {
 	struct chainmap n = {0};
 
-	n.cap = m->cap ? m->cap * 2 : 64;
+	n.cap = cap;
 	n.slots = calloc(n.cap, sizeof(*n.slots));
 	if (!n.slots)
 		return -ENOMEM;
@@ -72,12 +74,26 @@ static int grow(struct chainmap *m)
 	return 0;
 }
 
+int ctg_chainmap_reserve(struct chainmap *m, size_t n)
+{
+	size_t cap = 64;
+
+	while (n * 4 > cap * 3) /* load <= 3/4: a smaller, cache-warmer table */
+		cap *= 2;
+	return cap > m->cap ? grow(m, cap) : 0;
+}
+
+int ctg_chainmap_put_h(struct chainmap *m, const char *key, uint32_t h, uint32_t val)
+{
+	if (ctg_chainmap_reserve(m, m->n + 1))
+		return -ENOMEM;
+	insert(m, key, h, val);
+	return 0;
+}
+
 int ctg_chainmap_put(struct chainmap *m, const char *key, uint32_t val)
 {
-	if ((m->n + 1) * 4 > m->cap * 3 && grow(m)) /* load <= 3/4: a smaller, cache-warmer table */
-		return -ENOMEM;
-	insert(m, key, hash(key), val);
-	return 0;
+	return ctg_chainmap_put_h(m, key, ctg_chainmap_hash(key), val);
 }
 
 void ctg_chainmap_release(struct chainmap *m)

@@ -50,19 +50,48 @@ static int track(struct parser *p, void *mem)
 	return 0;
 }
 
-/* The text of line `line` of the source (for diagnostics found at COMMIT), or NULL. */
-static char *line_at(const struct ctg_ruleset *rs, uint32_t line)
+/* Line starts of the source, indexed once on the first diagnostic found at COMMIT (many
+ * of them in a big file would otherwise rescan it from the top each). 0 or -ENOMEM. */
+static int index_lines(struct parser *p)
 {
-	const char *s = rs->text, *end = rs->text + rs->text_len, *nl;
+	const char *s = p->rs->text, *end = s + p->rs->text_len, *nl;
+	size_t n = 0, cap = 1024;
+
+	if (p->line_off)
+		return 0;
+	p->line_off = malloc(cap * sizeof(*p->line_off));
+	while (p->line_off) {
+		if (n == cap) {
+			size_t *nv = realloc(p->line_off, 2 * cap * sizeof(*nv));
+
+			if (!nv)
+				break;
+			p->line_off = nv;
+			cap *= 2;
+		}
+		p->line_off[n++] = (size_t)(s - p->rs->text);
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (!nl) {
+			p->nline_off = n;
+			return 0;
+		}
+		s = nl + 1;
+	}
+	free(p->line_off);
+	p->line_off = NULL;
+	return -ENOMEM;
+}
+
+/* The text of line `line` of the source (for diagnostics found at COMMIT), or NULL. */
+static char *line_at(struct parser *p, uint32_t line)
+{
+	const char *s, *end = p->rs->text + p->rs->text_len, *nl;
 	char *out;
 	size_t n;
 
-	for (uint32_t l = 1; l < line && s < end; l++) {
-		nl = memchr(s, '\n', (size_t)(end - s));
-		if (!nl)
-			return NULL;
-		s = nl + 1;
-	}
+	if (index_lines(p) || line == 0 || line > p->nline_off)
+		return NULL;
+	s = p->rs->text + p->line_off[line - 1];
 	nl = memchr(s, '\n', (size_t)(end - s));
 	n = nl ? (size_t)(nl - s) : (size_t)(end - s);
 	while (n && s[n - 1] == '\r')
@@ -82,7 +111,7 @@ static void commit_error(struct parser *p, const char *code, const struct ctg_lo
 static void commit_error(struct parser *p, const char *code, const struct ctg_loc *loc,
 			 const char *hint, const char *fmt, ...)
 {
-	char msg[512], *text = line_at(p->rs, loc->line);
+	char msg[512], *text = line_at(p, loc->line);
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -93,10 +122,13 @@ static void commit_error(struct parser *p, const char *code, const struct ctg_lo
 	free(text);
 }
 
-/* User chains sort by name (strcmp order); the first 16 bytes are compared as integers. */
+/*
+ * User chains sort by name (strcmp order). The names' common prefix is skipped and the next
+ * 8 bytes are compared as one integer (big-endian, NUL-padded: a shorter name sorts first,
+ * as with strcmp); names equal in those bytes are ordered by the rest afterwards.
+ */
 struct sort_key {
-	uint64_t k0, k1;
-	const char *name;
+	uint64_t k;
 	uint32_t idx;
 };
 
@@ -109,72 +141,91 @@ static uint64_t be_prefix(const char *s, size_t n)
 	return k;
 }
 
-static inline bool key_less(const struct sort_key *x, const struct sort_key *y)
+/*
+ * LSD radix sort by k, 11 bits a pass (6 passes cover 64 bits; a pass whose digit is the
+ * same for every key is skipped). Stable. tmp has room for n keys. 0 or -ENOMEM.
+ */
+static int sort_keys(struct sort_key *v, struct sort_key *tmp, uint32_t n)
 {
-	if (x->k0 != y->k0)
-		return x->k0 < y->k0;
-	if (x->k1 != y->k1)
-		return x->k1 < y->k1;
-	/* equal 16-byte prefixes: the rest decides, unless both ended within them */
-	return (x->k1 & 0xff) && strcmp(x->name + 16, y->name + 16) < 0;
-}
+	enum { BITS = 11, BUCKETS = 1 << BITS };
+	uint32_t *count = malloc(BUCKETS * sizeof(*count));
+	struct sort_key *src = v, *dst = tmp, *t;
 
-/* Bottom-up merge sort with the comparison inlined (qsort's indirect calls dominated). */
-static void sort_keys(struct sort_key *v, struct sort_key *tmp, uint32_t n)
-{
-	const uint32_t run = 16;
-	struct sort_key *src = v, *dst = tmp;
+	if (!count)
+		return -ENOMEM;
+	for (unsigned shift = 0; shift < 64; shift += BITS) {
+		uint32_t sum = 0;
 
-	for (uint32_t lo = 0; lo < n; lo += run) {
-		uint32_t hi = lo + run < n ? lo + run : n;
+		memset(count, 0, BUCKETS * sizeof(*count));
+		for (uint32_t i = 0; i < n; i++)
+			count[(src[i].k >> shift) & (BUCKETS - 1)]++;
+		if (n && count[(src[0].k >> shift) & (BUCKETS - 1)] == n)
+			continue; /* one digit for all: nothing to do */
+		for (uint32_t b = 0; b < BUCKETS; b++) {
+			uint32_t c = count[b];
 
-		for (uint32_t i = lo + 1; i < hi; i++) {
-			struct sort_key x = v[i];
-			uint32_t j = i;
-
-			for (; j > lo && key_less(&x, &v[j - 1]); j--)
-				v[j] = v[j - 1];
-			v[j] = x;
+			count[b] = sum;
+			sum += c;
 		}
-	}
-	for (uint32_t w = run; w < n; w *= 2) {
-		for (uint32_t lo = 0; lo < n; lo += 2 * w) {
-			uint32_t mid = lo + w < n ? lo + w : n,
-				 hi = lo + 2 * w < n ? lo + 2 * w : n;
-			uint32_t i = lo, j = mid, k = lo;
-
-			while (i < mid && j < hi)
-				dst[k++] = key_less(&src[j], &src[i]) ? src[j++] : src[i++];
-			while (i < mid)
-				dst[k++] = src[i++];
-			while (j < hi)
-				dst[k++] = src[j++];
-		}
-		struct sort_key *t = src;
-
+		for (uint32_t i = 0; i < n; i++)
+			dst[count[(src[i].k >> shift) & (BUCKETS - 1)]++] = src[i];
+		t = src;
 		src = dst;
 		dst = t;
 	}
 	if (src != v)
 		memcpy(v, src, n * sizeof(*v));
+	free(count);
+	return 0;
+}
+
+/* Runs of equal keys whose names go on past them: by the rest of the names. */
+static void sort_ties(const struct pchain *chains, struct sort_key *v, uint32_t n, size_t skip)
+{
+	for (uint32_t lo = 0, hi; lo < n; lo = hi) {
+		for (hi = lo + 1; hi < n && v[hi].k == v[lo].k; hi++)
+			;
+		if (hi - lo < 2 || !(v[lo].k & 0xff))
+			continue; /* one name, or all of them end within the key: equal */
+		for (uint32_t i = lo + 1; i < hi; i++) {
+			struct sort_key x = v[i];
+			uint32_t j = i;
+
+			for (; j > lo && strcmp(chains[x.idx].name + skip,
+						chains[v[j - 1].idx].name + skip) < 0;
+			     j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+	}
 }
 
 static int sort_user(const struct pchain *chains, uint32_t *order, uint32_t n)
 {
 	struct sort_key *v = malloc((2 * (size_t)n + 1) * sizeof(*v));
+	size_t lcp = n ? strlen(chains[order[0]].name) : 0;
 
 	if (!v)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < n; i++) {
-		const char *s = chains[order[i]].name;
-		size_t len = strlen(s);
+	for (uint32_t i = 1; i < n && lcp; i++) {
+		const char *a = chains[order[0]].name, *b = chains[order[i]].name;
+		size_t k = 0;
 
-		v[i].k0 = be_prefix(s, len);
-		v[i].k1 = len > 8 ? be_prefix(s + 8, len - 8) : 0;
-		v[i].name = s;
+		while (k < lcp && a[k] == b[k])
+			k++;
+		lcp = k;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const char *s = chains[order[i]].name + lcp;
+
+		v[i].k = be_prefix(s, strnlen(s, 8));
 		v[i].idx = order[i];
 	}
-	sort_keys(v, v + n, n);
+	if (sort_keys(v, v + n, n)) {
+		free(v);
+		return -ENOMEM;
+	}
+	sort_ties(chains, v, n, lcp + 8);
 	for (uint32_t i = 0; i < n; i++)
 		order[i] = v[i].idx;
 	free(v);
@@ -184,7 +235,7 @@ static int sort_user(const struct pchain *chains, uint32_t *order, uint32_t n)
 static void unresolved(struct parser *p, struct ctg_rule *r, const char **names, size_t n)
 {
 	struct ctg_target *t = &r->target;
-	char *text = line_at(p->rs, t->loc.line);
+	char *text = line_at(p, t->loc.line);
 	const char *s;
 	char hint[96];
 
@@ -321,7 +372,7 @@ static struct ctg_rule *gather(struct parser *p, const uint32_t *order, uint32_t
 		const struct pchain *pc = &p->chains[order[i]];
 
 		for (uint32_t k = 0; pc->idx && k < pc->n; k++)
-			out[off++] = p->trules[pc->idx[k]];
+			out[off++] = *ctg_rule_at(p, pc->idx[k]);
 	}
 	return out;
 }
@@ -355,6 +406,41 @@ static size_t quick_resolve(struct ctg_rule *v, size_t n, const struct ctg_table
 	return left;
 }
 
+/* Shrinks the rule arrays to their size (before pointers into them are taken). */
+static void shrink(struct parser *p)
+{
+	size_t nmain = p->nsegs ? p->nmain : p->ntr;
+	struct ctg_rule *v;
+
+	if (nmain && (v = realloc(p->trules, nmain * sizeof(*v))))
+		p->trules = v;
+	for (size_t k = 0; k < p->nsegs; k++)
+		if ((v = realloc(p->segs[k].v, p->segs[k].n * sizeof(*v))))
+			p->segs[k].v = v;
+}
+
+/* The rule arrays become the ruleset's (what is left on failure, discard frees). */
+static int hand_over(struct parser *p)
+{
+	size_t nmain = p->nsegs ? p->nmain : p->ntr;
+
+	if (nmain) {
+		if (track(p, p->trules))
+			return -ENOMEM;
+	} else {
+		free(p->trules);
+	}
+	p->trules = NULL;
+	for (size_t k = 0; k < p->nsegs; k++) {
+		if (track(p, p->segs[k].v))
+			return -ENOMEM;
+		p->segs[k].v = NULL;
+	}
+	p->ntr = p->captr = 0;
+	p->nsegs = 0;
+	return 0;
+}
+
 static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, uint32_t *newidx,
 		      size_t *left)
 {
@@ -366,6 +452,8 @@ static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, u
 		if (p->chains[order[i]].idx)
 			nidx += p->chains[order[i]].n;
 	/* few scattered rules: copy them out; many: reorder the whole array in place */
+	if (nidx && nidx * 8 > p->ntr && ctg_rules_flatten(p))
+		return -ENOMEM;
 	if (nidx && nidx * 8 <= p->ntr && !(extra = gather(p, order, tb->nchains, nidx)))
 		return -ENOMEM;
 	if (nidx && !extra && !(dest = malloc((p->ntr + 1) * sizeof(*dest))))
@@ -394,14 +482,7 @@ static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, u
 	if (dest)
 		permute(p->trules, dest, p->ntr);
 	free(dest);
-	if (p->ntr) {
-		struct ctg_rule *shrunk = realloc(p->trules, p->ntr * sizeof(*shrunk));
-
-		if (shrunk)
-			p->trules = shrunk;
-		if (track(p, p->trules))
-			return -ENOMEM;
-	}
+	shrink(p);
 	off = 0;
 	for (uint32_t i = 0; i < tb->nchains; i++) {
 		const struct pchain *pc = &p->chains[order[i]];
@@ -415,54 +496,82 @@ static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, u
 			at = extra + xoff;
 			xoff += pc->n;
 		} else {
-			at = moved ? p->trules + off : p->trules + pc->start;
+			at = moved ? p->trules + off : ctg_rule_at(p, pc->start);
 		}
 		tb->chains[i].rules = at;
 		off += tb->chains[i].nrules;
 	}
-	*left = quick_resolve(p->trules, p->ntr, tb, newidx) +
+	*left = quick_resolve(p->trules, p->nsegs ? p->nmain : p->ntr, tb, newidx) +
 		(extra ? quick_resolve(extra, nidx, tb, newidx) : 0);
+	for (size_t k = 0; k < p->nsegs; k++)
+		*left += quick_resolve(p->segs[k].v, p->segs[k].n, tb, newidx);
 	p->rs->nrules += p->ntr;
-	p->trules = NULL; /* the ruleset owns it now */
-	p->ntr = p->captr = 0;
-	return 0;
+	return hand_over(p);
+}
+
+/* The table's chains in IR order: built-ins by hook, then user chains by name; NULL on
+ * ENOMEM. */
+static uint32_t *chain_order(const struct parser *p)
+{
+	uint32_t *order = malloc((p->nchains + 1) * sizeof(*order));
+	uint32_t n = 0, nb;
+
+	if (!order)
+		return NULL;
+	/* the built-in chains are the table's first ones, created in hook order */
+	for (uint32_t i = 0; i < p->nchains; i++)
+		if (p->chains[i].builtin)
+			order[n++] = i;
+	nb = n;
+	for (uint32_t i = 0; i < p->nchains; i++)
+		if (!p->chains[i].builtin)
+			order[n++] = i;
+	if (sort_user(p->chains, order + nb, n - nb)) {
+		free(order);
+		return NULL;
+	}
+	return order;
+}
+
+void ctg_table_presort(struct parser *p)
+{
+	free(p->order);
+	p->order = chain_order(p);
+	p->norder = p->order ? p->nchains : 0;
 }
 
 void ctg_table_commit(struct parser *p)
 {
 	struct ctg_table *tb = &p->rs->tables[p->table];
-	uint32_t *order = malloc((p->nchains + 1) * sizeof(*order));
+	/* chains are only ever added: the same count is the same set */
+	uint32_t *order = p->order && p->norder == p->nchains ? p->order : chain_order(p);
 	uint32_t *newidx = malloc((p->nchains + 1) * sizeof(*newidx));
 	const char **names = malloc((p->nchains + 1) * sizeof(*names));
-	uint32_t n = 0, nb;
+	uint32_t n = (uint32_t)p->nchains;
 	size_t left = 0;
 
+	if (order == p->order)
+		p->order = NULL;
 	if (!order || !newidx || !names)
-		goto out;
-	for (int h = 0; h < CTG_HOOK_MAX; h++)
-		for (uint32_t i = 0; i < p->nchains; i++)
-			if (p->chains[i].builtin && p->chains[i].hook == (enum ctg_hook)h)
-				order[n++] = i;
-	nb = n;
-	for (uint32_t i = 0; i < p->nchains; i++)
-		if (!p->chains[i].builtin)
-			order[n++] = i;
-	if (sort_user(p->chains, order + nb, n - nb))
-		goto out;
+		goto nomem;
 	memset(tb, 0, sizeof(*tb));
 	for (int h = 0; h < CTG_HOOK_MAX; h++)
 		tb->hook_chain[h] = -1;
 	tb->present = true;
 	tb->loc = p->table_loc;
 	tb->nchains = n;
-	tb->chains = ctg_arena_zalloc(p->rs->arena, (n + 1) * sizeof(*tb->chains));
+	tb->chains = ctg_arena_alloc(
+		p->rs->arena, (n + 1) * sizeof(*tb->chains)); /* every field set by fill_table */
 	if (!tb->chains || fill_table(p, tb, order, newidx, &left))
-		goto out;
+		goto nomem;
 	for (uint32_t i = 0; i < n; i++)
 		names[i] = tb->chains[i].name;
 	if (left)
 		resolve_rules(p, tb, newidx, names);
 	check_loops(p, tb);
+	goto out;
+nomem:
+	p->nomem = true;
 out:
 	free(order);
 	free(newidx);
@@ -479,6 +588,12 @@ void ctg_table_discard(struct parser *p)
 	free(p->trules);
 	p->trules = NULL;
 	p->ntr = p->captr = 0;
+	for (size_t k = 0; k < p->nsegs; k++)
+		free(p->segs[k].v);
+	p->nsegs = 0;
 	ctg_chainmap_release(&p->map);
+	free(p->order);
+	p->order = NULL;
+	p->norder = 0;
 	p->table = -1;
 }

@@ -23,9 +23,9 @@
 /* ---------------------------------------------------------------- tables, hooks */
 
 enum ctg_table_id {
-	CTG_TABLE_RAW,      /* -300 */
+	CTG_TABLE_RAW,	    /* -300 */
 	CTG_TABLE_MANGLE,   /* -150 */
-	CTG_TABLE_NAT,      /* -100 (dst) / 100 (src) */
+	CTG_TABLE_NAT,	    /* -100 (dst) / 100 (src) */
 	CTG_TABLE_FILTER,   /* 0 */
 	CTG_TABLE_SECURITY, /* 50 */
 	CTG_TABLE_MAX,
@@ -41,7 +41,7 @@ enum ctg_hook {
 };
 
 const char *ctg_table_name(enum ctg_table_id t);
-int ctg_table_lookup(const char *name); /* -1 if unknown */
+int ctg_table_lookup(const char *name);	    /* -1 if unknown */
 const char *ctg_hook_name(enum ctg_hook h); /* "INPUT" */
 /* Bitmask of hooks a table has built-in chains for (per family). */
 unsigned ctg_table_hooks(enum ctg_table_id t, enum ctg_family f);
@@ -99,23 +99,23 @@ enum ctg_addrtype {
  */
 struct ctg_pkt {
 	uint8_t family; /* 2 / 10 */
-	uint8_t hook;   /* enum ctg_hook being traversed */
+	uint8_t hook;	/* enum ctg_hook being traversed */
 	uint8_t l4proto;
-	uint8_t tcp_flags;  /* CTG_TH_* */
+	uint8_t tcp_flags; /* CTG_TH_* */
 	uint8_t icmp_type, icmp_code;
-	uint8_t ttl;        /* hop limit for IPv6 */
-	uint8_t tos;        /* traffic class for IPv6 */
-	bool fragment;      /* non-first fragment */
+	uint8_t ttl;	       /* hop limit for IPv6 */
+	uint8_t tos;	       /* traffic class for IPv6 */
+	bool fragment;	       /* non-first fragment */
 	uint16_t sport, dport; /* host order; icmp: id in sport */
-	uint16_t len;       /* IP total length */
+	uint16_t len;	       /* IP total length */
 	struct ctg_addr src, dst;
-	const char *iif, *oif; /* NULL or "" = none at this hook */
+	const char *iif, *oif;	       /* NULL or "" = none at this hook */
 	bool iif_unknown, oif_unknown; /* interface not known: -i/-o answer UNKNOWN */
 	uint32_t mark;
 	bool mark_known;
 	/* Conntrack view of the packet (from the ct model). */
-	uint8_t ctstate;    /* exactly one of INVALID/NEW/ESTABLISHED/RELATED/UNTRACKED (+SNAT/DNAT) */
-	bool ct_reply_dir;  /* packet is in the entry's reply direction */
+	uint8_t ctstate; /* exactly one of INVALID/NEW/ESTABLISHED/RELATED/UNTRACKED (+SNAT/DNAT) */
+	bool ct_reply_dir;	       /* packet is in the entry's reply direction */
 	const struct ctg_ct_entry *ct; /* entry, NULL if none (INVALID/UNTRACKED) */
 	uint32_t ctmark;
 	/* Address types of src and dst (addrtype); 0 = unknown. */
@@ -135,17 +135,17 @@ struct ctg_pkt {
 
 /* An option a module accepts. */
 enum ctg_opt_flags {
-	CTG_OPT_ARG = 1 << 0,    /* takes one argument */
-	CTG_OPT_ARG2 = 1 << 1,   /* takes two arguments (--tcp-flags MASK COMP) */
-	CTG_OPT_INV = 1 << 2,    /* may be negated */
-	CTG_OPT_MULTI = 1 << 3,  /* may be given more than once */
+	CTG_OPT_ARG = 1 << 0,	 /* takes one argument */
+	CTG_OPT_ARG2 = 1 << 1,	 /* takes two arguments (--tcp-flags MASK COMP) */
+	CTG_OPT_INV = 1 << 2,	 /* may be negated */
+	CTG_OPT_MULTI = 1 << 3,	 /* may be given more than once */
 	CTG_OPT_OPTARG = 1 << 4, /* argument optional (taken if the next word is not an option) */
 };
 
 struct ctg_opt {
 	const char *name; /* without leading dashes: "dport" */
-	uint8_t id;       /* module-specific */
-	uint8_t flags;    /* enum ctg_opt_flags */
+	uint8_t id;	  /* module-specific */
+	uint8_t flags;	  /* enum ctg_opt_flags */
 };
 
 /*
@@ -157,12 +157,13 @@ struct ctg_mctx {
 	struct ctg_diags *diags;
 	enum ctg_family family;
 	enum ctg_table_id table;
-	const char *chain;     /* chain being appended to */
-	uint8_t proto;         /* -p value of the rule, 0 if none */
+	const char *chain; /* chain being appended to */
+	uint8_t proto;	   /* -p value of the rule, 0 if none */
 	bool proto_inv;
 	/* Current option location (filled by the core before each callback). */
 	struct ctg_loc loc;
-	const char *line_text;
+	const char *line; /* the line (not NUL-terminated) and its length */
+	size_t line_len;
 	int nerrors;
 	bool strict; /* CTG_PARSE_STRICT */
 };
@@ -176,11 +177,11 @@ void ctg_mctx_warn(struct ctg_mctx *c, const char *code, const char *fmt, ...)
 struct ctg_eval_env; /* defined in eval/eval.h: sysctls, local addresses, ... */
 
 struct ctg_match_ops {
-	const char *name;     /* "tcp" */
-	uint8_t family_mask;  /* 1 = IPv4, 2 = IPv6 */
+	const char *name;	    /* "tcp" */
+	uint8_t family_mask;	    /* 1 = IPv4, 2 = IPv6 */
 	const struct ctg_opt *opts; /* sorted by name, for bsearch */
 	size_t nopts;
-	size_t size;          /* bytes of private data, zeroed before parse */
+	size_t size; /* bytes of private data, zeroed before parse */
 	/* One option; arg/arg2 NULL when absent. inv for "! --opt". Returns 0 or -EINVAL. */
 	int (*parse)(struct ctg_mctx *c, void *data, unsigned id, bool inv, const char *arg,
 		     const char *arg2);
@@ -189,7 +190,8 @@ struct ctg_match_ops {
 	/* Canonical text as iptables-save prints it, after "-m name". Leading space each option. */
 	void (*emit)(const void *data, enum ctg_family f, struct ctg_strbuf *sb);
 	/* Three-valued evaluation. */
-	enum ctg_tri (*eval)(const void *data, const struct ctg_pkt *p, const struct ctg_eval_env *env);
+	enum ctg_tri (*eval)(const void *data, const struct ctg_pkt *p,
+			     const struct ctg_eval_env *env);
 	/* Bitmask of hooks the match is valid in; 0 = all. */
 	unsigned hooks;
 	/* True when the match uses conntrack (state, conntrack, connmark, ...). */
@@ -204,11 +206,11 @@ enum ctg_verdict {
 	CTG_V_RETURN,
 	CTG_V_JUMP,
 	CTG_V_GOTO,
-	CTG_V_QUEUE,    /* NFQUEUE and other verdicts decided in userspace: unknown */
+	CTG_V_QUEUE, /* NFQUEUE and other verdicts decided in userspace: unknown */
 };
 
 struct ctg_target_ops {
-	const char *name;     /* "REJECT" */
+	const char *name; /* "REJECT" */
 	uint8_t family_mask;
 	const struct ctg_opt *opts;
 	size_t nopts;
@@ -220,10 +222,10 @@ struct ctg_target_ops {
 	/* Verdict of the target; may change the packet (MARK, NOTRACK via flags). */
 	enum ctg_verdict (*apply)(const void *data, struct ctg_pkt *p);
 	enum ctg_verdict verdict; /* static verdict when apply == NULL */
-	unsigned tables; /* bitmask of tables where valid; 0 = all */
-	unsigned hooks;  /* bitmask of hooks; 0 = all */
+	unsigned tables;	  /* bitmask of tables where valid; 0 = all */
+	unsigned hooks;		  /* bitmask of hooks; 0 = all */
 	bool needs_ct;
-	bool notrack;    /* CT --notrack / NOTRACK: packet becomes UNTRACKED (raw only) */
+	bool notrack; /* CT --notrack / NOTRACK: packet becomes UNTRACKED (raw only) */
 };
 
 const struct ctg_match_ops *ctg_match_lookup(const char *name);
@@ -236,18 +238,18 @@ const char *const *ctg_target_names(size_t *n);
 
 struct ctg_match {
 	const struct ctg_match_ops *ops; /* NULL: unknown module, kept verbatim */
-	const char *name;                /* module name as written */
-	const char *raw;                 /* unknown modules: option text verbatim */
+	const char *name;		 /* module name as written */
+	const char *raw;		 /* unknown modules: option text verbatim */
 	void *data;
 	struct ctg_loc loc;
 };
 
 struct ctg_target {
-	enum ctg_verdict verdict;          /* for JUMP/GOTO: chain index in table */
-	int32_t chain;                     /* JUMP/GOTO target chain index, else -1 */
-	const struct ctg_target_ops *ops;  /* NULL for standard verdicts and jumps */
-	const char *name;                  /* "ACCEPT", chain name, or extension name */
-	const char *raw;                   /* unknown targets: verbatim */
+	enum ctg_verdict verdict;	  /* for JUMP/GOTO: chain index in table */
+	int32_t chain;			  /* JUMP/GOTO target chain index, else -1 */
+	const struct ctg_target_ops *ops; /* NULL for standard verdicts and jumps */
+	const char *name;		  /* "ACCEPT", chain name, or extension name */
+	const char *raw;		  /* unknown targets: verbatim */
 	void *data;
 	struct ctg_loc loc;
 };
@@ -266,11 +268,11 @@ struct ctg_rule {
 	struct ctg_addr src, smsk, dst, dmsk;
 	bool src_set, dst_set, inv_src, inv_dst;
 	struct ctg_iface in, out;
-	uint8_t proto;      /* 0 = any */
+	uint8_t proto; /* 0 = any */
 	bool proto_set, inv_proto;
 	bool frag_set, inv_frag;
-	bool has_unknown;   /* some match or the target is unknown */
-	bool has_counters;  /* pkts and bytes were given */
+	bool has_unknown;  /* some match or the target is unknown */
+	bool has_counters; /* pkts and bytes were given */
 	/* matches */
 	uint16_t nmatches;
 	struct ctg_match *matches;
@@ -282,17 +284,17 @@ struct ctg_rule {
 struct ctg_chain {
 	const char *name;
 	bool builtin;
-	enum ctg_hook hook;          /* builtin only */
-	enum ctg_verdict policy;     /* builtin only: ACCEPT or DROP */
+	enum ctg_hook hook;	 /* builtin only */
+	enum ctg_verdict policy; /* builtin only: ACCEPT or DROP */
 	uint64_t policy_pkts, policy_bytes;
-	struct ctg_rule *rules;      /* contiguous */
+	struct ctg_rule *rules; /* contiguous */
 	uint32_t nrules;
 	struct ctg_loc loc;
 };
 
 struct ctg_table {
 	bool present;
-	struct ctg_chain *chains;    /* builtins first (hook order), then user chains sorted by name */
+	struct ctg_chain *chains; /* builtins first (hook order), then user chains sorted by name */
 	uint32_t nchains;
 	int32_t hook_chain[CTG_HOOK_MAX]; /* index of the builtin chain per hook, or -1 */
 	struct ctg_loc loc;
@@ -302,11 +304,11 @@ struct ctg_ruleset {
 	struct ctg_arena *arena;
 	enum ctg_family family;
 	struct ctg_table tables[CTG_TABLE_MAX];
-	const char *name;  /* source name */
-	char *text;        /* the source text (owned), for diagnostics */
+	const char *name; /* source name */
+	char *text;	  /* the source text (owned), for diagnostics */
 	size_t text_len;
 	size_t nrules;
-	bool uses_ct;      /* some rule activates conntrack in the netns (8.2) */
+	bool uses_ct; /* some rule activates conntrack in the netns (8.2) */
 };
 
 /* Lookup a chain by name in a table; -1 when absent. */

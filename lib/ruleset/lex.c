@@ -34,8 +34,9 @@ static uint16_t clamp_col(size_t c)
 
 static int reserve(struct ctg_lexline *l, size_t len)
 {
-	size_t need = 2 * len + 2; /* every word needs at most its bytes + NUL */
-	size_t nw = len / 2 + 2;   /* words are separated by blanks or quotes */
+	size_t need = 2 * len + 2 + 32; /* every word needs at most its bytes + NUL; the copy
+					   stores 16 bytes at a time */
+	size_t nw = len / 2 + 2;	/* words are separated by blanks or quotes */
 
 	if (need > l->bcap) {
 		char *nb = realloc(l->buf, need);
@@ -96,50 +97,65 @@ int ctg_lex_insert(struct ctg_lexline *l, size_t at, const struct ctg_word *w)
 	return 0;
 }
 
-/* 1 = blank, 2 = '"', 0 = ordinary */
+/* 1 = blank, 2 = '"', 3 = NUL (refused), 0 = ordinary */
 static const uint8_t cls[256] = {
-	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\v'] = 1, ['\f'] = 1, ['"'] = 2,
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\v'] = 1, ['\f'] = 1, ['"'] = 2, [0] = 3,
 };
 
-/* First j >= i (or len) where line[j] is a blank or a quote. */
-static inline size_t ordinary_end(const char *line, size_t i, size_t len)
+/*
+ * Copies the run of ordinary characters at line[*i] to out[*o] and advances both to the
+ * first blank, quote or NUL (or the end). The vector loop stores whole 16-byte blocks while
+ * it scans them: bytes past the run are overwritten later or lie past the word's NUL.
+ */
+static inline void ordinary_run(const char *line, size_t len, char *out, size_t *i, size_t *o)
 {
+	size_t a = *i, b = *o;
+
 #ifdef __SSE2__
-	const __m128i sp = _mm_set1_epi8(' '), dq = _mm_set1_epi8('"');
+	const __m128i sp = _mm_set1_epi8(' '), dq = _mm_set1_epi8('"'), z = _mm_setzero_si128();
 	const __m128i off = _mm_set1_epi8((char)(0x80 - '\t')), lim = _mm_set1_epi8(-128 + 5);
 
-	for (; i + 16 <= len; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(line + i));
+	for (; a + 16 <= len; a += 16, b += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(line + a));
 		/* '\t' '\n' '\v' '\f' '\r' are 9..13: one unsigned range test */
 		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, dq)),
-					 _mm_cmplt_epi8(_mm_add_epi8(v, off), lim));
+					 _mm_or_si128(_mm_cmplt_epi8(_mm_add_epi8(v, off), lim),
+						      _mm_cmpeq_epi8(v, z)));
 		unsigned bits = (unsigned)_mm_movemask_epi8(m);
 
-		if (bits)
-			return i + (size_t)__builtin_ctz(bits);
+		_mm_storeu_si128((__m128i *)(out + b), v);
+		if (bits) {
+			unsigned k = (unsigned)__builtin_ctz(bits);
+
+			*i = a + k;
+			*o = b + k;
+			return;
+		}
 	}
 #endif
-	while (i < len && !cls[(unsigned char)line[i]])
-		i++;
-	return i;
+	while (a < len && !cls[(unsigned char)line[a]])
+		out[b++] = line[a++];
+	*i = a;
+	*o = b;
 }
 
-/* Inside quotes: first j >= i (or len) where line[j] is '"' or a backslash. */
+/* Inside quotes: first j >= i (or len) where line[j] is '"', a backslash or NUL. */
 static inline size_t quoted_end(const char *line, size_t i, size_t len)
 {
 #ifdef __SSE2__
-	const __m128i dq = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+	const __m128i dq = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), z = _mm_setzero_si128();
 
 	for (; i + 16 <= len; i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(line + i));
 		unsigned bits = (unsigned)_mm_movemask_epi8(
-			_mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, bs)));
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, bs)),
+				     _mm_cmpeq_epi8(v, z)));
 
 		if (bits)
 			return i + (size_t)__builtin_ctz(bits);
 	}
 #endif
-	while (i < len && line[i] != '"' && line[i] != '\\')
+	while (i < len && line[i] != '"' && line[i] != '\\' && line[i])
 		i++;
 	return i;
 }
@@ -160,15 +176,16 @@ int ctg_lex_line(struct ctg_lexline *l, const char *line, size_t len, unsigned *
 			continue;
 		}
 		for (;;) {
-			/* a run of ordinary characters in one go */
-			size_t j = ordinary_end(line, i, len), qstart;
+			size_t j, qstart;
 
-			memcpy(l->buf + o, line + i, j - i);
-			o += j - i;
-			i = j;
+			ordinary_run(line, len, l->buf, &i, &o);
 			if (i == len || cls[(unsigned char)line[i]] == 1) {
 				end = i - 1; /* a blank or the end of the line ends the word */
 				break;
+			}
+			if (!line[i]) {
+				*err_col = (unsigned)i + 1;
+				return -EILSEQ;
 			}
 			/* '"': quoted part; a backslash takes the next character literally */
 			wq = true;
@@ -178,6 +195,14 @@ int ctg_lex_line(struct ctg_lexline *l, const char *line, size_t len, unsigned *
 				memcpy(l->buf + o, line + i, j - i);
 				o += j - i;
 				i = j;
+				if (i < len && !line[i]) {
+					*err_col = (unsigned)i + 1;
+					return -EILSEQ;
+				}
+				if (i < len && line[i] == '\\' && i + 1 < len && !line[i + 1]) {
+					*err_col = (unsigned)i + 2;
+					return -EILSEQ;
+				}
 				if (i < len && line[i] == '\\' && i + 1 < len) {
 					l->buf[o++] = line[i + 1];
 					i += 2;

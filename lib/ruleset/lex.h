@@ -37,8 +37,9 @@ void ctg_lex_init(struct ctg_lexline *l);
 void ctg_lex_release(struct ctg_lexline *l);
 /*
  * Splits line[0..len) into words. Double quotes group, and inside them a backslash
- * escapes the next character (add_param_to_argv). Returns 0, -ENOMEM, or -EINVAL for an
- * unterminated quote (*err_col = column of the opening quote).
+ * escapes the next character (add_param_to_argv). line need not be NUL-terminated. Returns
+ * 0, -ENOMEM, -EINVAL for an unterminated quote (*err_col = column of the opening quote), or
+ * -EILSEQ for a NUL byte (*err_col = its column).
  */
 int ctg_lex_line(struct ctg_lexline *l, const char *line, size_t len, unsigned *err_col);
 /* Inserts a word at position at (words after it move up). 0 or -ENOMEM. */

@@ -3,8 +3,20 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "ir.h"
+
+static void add(struct ctg_mctx *c, enum ctg_severity sev, const char *code, const char *hint,
+		const char *msg)
+{
+	char *line = c->line ? strndup(c->line, c->line_len) : NULL;
+
+	if (c->diags)
+		ctg_diags_add(c->diags, sev, code, &c->loc, line, hint, "%s", msg);
+	free(line);
+}
 
 int ctg_mctx_error(struct ctg_mctx *c, const char *code, const char *hint, const char *fmt, ...)
 {
@@ -14,9 +26,7 @@ int ctg_mctx_error(struct ctg_mctx *c, const char *code, const char *hint, const
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (c->diags)
-		ctg_diags_add(c->diags, CTG_SEV_ERROR, code, &c->loc, c->line_text, hint, "%s",
-			      msg);
+	add(c, CTG_SEV_ERROR, code, hint, msg);
 	c->nerrors++;
 	return -EINVAL;
 }
@@ -29,7 +39,5 @@ void ctg_mctx_warn(struct ctg_mctx *c, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (c->diags)
-		ctg_diags_add(c->diags, CTG_SEV_WARNING, code, &c->loc, c->line_text, NULL, "%s",
-			      msg);
+	add(c, CTG_SEV_WARNING, code, NULL, msg);
 }

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,7 @@ static void vreport(struct parser *p, enum ctg_severity sev, const char *code, u
 	struct ctg_loc l = ctg_parse_loc(p, col, end_col);
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	ctg_diags_add(p->diags, sev, code, &l, p->line, hint, "%s", msg);
+	ctg_diags_add(p->diags, sev, code, &l, ctg_parse_line_text(p), hint, "%s", msg);
 	if (sev == CTG_SEV_ERROR)
 		p->errors++;
 }
@@ -119,28 +120,32 @@ static void table_line(struct parser *p)
 				"table \"%s\" appears twice", w->s + 1);
 	p->seen[t] = true;
 	p->table = t;
+	p->par_tried = false;
 	p->table_loc = ctg_parse_loc(p, w->col, w->end_col);
 }
 
-static struct pchain *add_chain(struct parser *p, const char *name)
+/* A new chain (not in the map yet; h = ctg_chainmap_hash(name)). NULL on ENOMEM. */
+static struct pchain *add_chain(struct parser *p, const char *name, uint32_t h)
 {
 	struct pchain *c;
 
 	if (p->nchains == p->capchains) {
-		size_t ncap = p->capchains ? p->capchains * 2 : 16;
+		/* a big input declares many chains: kube-proxy one per 420 bytes of input */
+		size_t ncap = p->capchains ? p->capchains * 2 : 16 + p->size_hint / 256;
 		struct pchain *nc = realloc(p->chains, ncap * sizeof(*nc));
 
 		if (!nc)
 			return NULL;
 		p->chains = nc;
 		p->capchains = ncap;
+		if (ctg_chainmap_reserve(&p->map, ncap / 2))
+			return NULL;
 	}
-	if (ctg_chainmap_put(&p->map, name, (uint32_t)p->nchains))
+	if (ctg_chainmap_put_h(&p->map, name, h, (uint32_t)p->nchains))
 		return NULL;
 	c = &p->chains[p->nchains++];
 	memset(c, 0, sizeof(*c));
 	c->name = name;
-	c->target_name = ctg_target_lookup(name) != NULL;
 	c->policy = CTG_V_ACCEPT;
 	return c;
 }
@@ -155,8 +160,10 @@ static int open_builtins(struct parser *p)
 
 		if (!(hooks & (1u << h)))
 			continue;
-		c = add_chain(p, ctg_arena_intern(p->rs->arena, ctg_hook_name(h),
-						  strlen(ctg_hook_name(h))));
+		const char *name =
+			ctg_arena_intern(p->rs->arena, ctg_hook_name(h), strlen(ctg_hook_name(h)));
+
+		c = name ? add_chain(p, name, ctg_chainmap_hash(name)) : NULL;
 		if (!c)
 			return -ENOMEM;
 		c->builtin = true;
@@ -188,6 +195,7 @@ static void chain_line(struct parser *p)
 	const struct ctg_word *w = p->lx.w;
 	const char *name = w[0].s + 1;
 	struct pchain *c;
+	uint32_t h;
 	int idx;
 
 	if (!*name) {
@@ -204,17 +212,22 @@ static void chain_line(struct parser *p)
 				"chain line needs a policy (\"-\" for user chains)");
 		return;
 	}
-	idx = ctg_chainmap_get(&p->map, name);
-	if (idx < 0) /* names are unique in a table: a copy is enough */
-		name = ctg_arena_strndup(p->rs->arena, name, strlen(name));
+	h = ctg_chainmap_hash(name);
+	idx = ctg_chainmap_get_h(&p->map, name, h);
+	if (idx < 0 && !(name = ctg_arena_strndup(p->rs->arena, name, strlen(name)))) {
+		p->nomem = true; /* names are unique in a table: a copy is enough */
+		return;
+	}
 	if (idx >= 0 && p->chains[idx].declared) {
 		ctg_parse_error(p, "duplicate-chain", w[0].col, w[0].end_col, NULL,
 				"chain \"%s\" is declared twice", name);
 		return;
 	}
-	c = idx >= 0 ? &p->chains[idx] : add_chain(p, name);
-	if (!c)
+	c = idx >= 0 ? &p->chains[idx] : add_chain(p, name, h);
+	if (!c) {
+		p->nomem = true;
 		return;
+	}
 	c->declared = true;
 	c->loc = ctg_parse_loc(p, w[0].col, w[0].end_col);
 	chain_policy(p, c, &w[1]);
@@ -226,14 +239,28 @@ static void chain_line(struct parser *p)
 				"unexpected text after the chain counters");
 }
 
+/* A table line, a chain line or COMMIT: changes the set of chains or the table. */
+static bool structural(const struct ctg_word *w)
+{
+	return (w->s[0] == '*' && w->s[1]) || w->s[0] == ':' || !strcmp(w->s, "COMMIT");
+}
+
 static void dispatch_line(struct parser *p)
 {
 	const struct ctg_word *w = p->lx.w;
 
+	if ((p->worker || p->restricted) && structural(w)) {
+		/* left to the sequential parse (parse_par.c) */
+		if (p->worker)
+			p->bail = true;
+		else
+			p->stopped = true;
+		return;
+	}
 	if (w[0].s[0] == '*' && w[0].s[1]) {
 		table_line(p);
 		if (p->table >= 0 && open_builtins(p))
-			p->errors++;
+			p->nomem = true;
 		return;
 	}
 	if (!strcmp(w[0].s, "COMMIT")) {
@@ -263,24 +290,35 @@ static void dispatch_line(struct parser *p)
 		ctg_parse_rule(p);
 }
 
-static int set_line(struct parser *p, const char *s, size_t n)
+/* The current line: text[0, n) without trailing CRs. Not copied: see ctg_parse_line_text(). */
+static void set_line(struct parser *p, const char *s, size_t n)
 {
 	while (n && (s[n - 1] == '\r'))
 		n--;
-	if (n + 1 > p->linecap) {
-		size_t ncap = n + 256;
+	p->line = s;
+	p->line_len = n;
+	p->line_copied = false;
+}
+
+const char *ctg_parse_line_text(struct parser *p)
+{
+	if (!p->line)
+		return NULL;
+	if (p->line_copied)
+		return p->linebuf;
+	if (p->line_len + 1 > p->linecap) {
+		size_t ncap = p->line_len + 256;
 		char *nb = realloc(p->linebuf, ncap);
 
 		if (!nb)
-			return -ENOMEM;
+			return NULL; /* the diagnostic goes without its line */
 		p->linebuf = nb;
 		p->linecap = ncap;
 	}
-	memcpy(p->linebuf, s, n);
-	p->linebuf[n] = '\0';
-	p->line = p->linebuf;
-	p->line_len = n;
-	return 0;
+	memcpy(p->linebuf, p->line, p->line_len);
+	p->linebuf[p->line_len] = '\0';
+	p->line_copied = true;
+	return p->linebuf;
 }
 
 static void one_line(struct parser *p)
@@ -293,12 +331,11 @@ static void one_line(struct parser *p)
 		i++;
 	if (i == p->line_len || p->line[i] == '#')
 		return;
-	if (strlen(p->line) != p->line_len) {
-		ctg_parse_error(p, "bad-character", (unsigned)strlen(p->line) + 1, 0, NULL,
-				"NUL byte in line");
+	r = ctg_lex_line(&p->lx, p->line, p->line_len, &ecol);
+	if (r == -EILSEQ) {
+		ctg_parse_error(p, "bad-character", ecol, 0, NULL, "NUL byte in line");
 		return;
 	}
-	r = ctg_lex_line(&p->lx, p->line, p->line_len, &ecol);
 	if (r == -EINVAL) {
 		ctg_parse_error(p, "unterminated-quote", ecol, (unsigned)p->line_len, NULL,
 				"missing closing quote");
@@ -306,7 +343,7 @@ static void one_line(struct parser *p)
 	}
 	if (r || p->lx.n == 0) {
 		if (r)
-			p->errors++;
+			p->nomem = true;
 		return;
 	}
 	dispatch_line(p);
@@ -316,36 +353,63 @@ static void one_line(struct parser *p)
  * A mapped file: the pages already parsed are given back to the page cache as we go (they
  * fault in again if a diagnostic needs them), so a big file does not stay resident.
  */
-static void release_parsed(struct parser *p, const char *text, size_t pos, size_t *done)
+static void release_parsed(struct parser *p, const char *text, size_t pos)
 {
-	const size_t step = 4u << 20;
+	const size_t step = 1u << 20;
 	size_t pg, end;
 
-	if (!p->priv->text_mapped || pos < *done + step)
+	if (!p->priv->text_mapped || pos < p->released + step)
 		return;
 	pg = (size_t)sysconf(_SC_PAGESIZE);
 	end = pos / pg * pg;
-	madvise((char *)text + *done, end - *done, MADV_DONTNEED);
-	*done = end;
+	madvise((char *)text + p->released, end - p->released, MADV_DONTNEED);
+	p->released = end;
+}
+
+static bool rule_line_start(char c)
+{
+	return c == '-' || c == '[';
+}
+
+size_t ctg_parse_lines(struct parser *p, const char *text, size_t pos, size_t end)
+{
+	while (pos < end) {
+		const char *nl = memchr(text + pos, '\n', end - pos);
+		size_t n = nl ? (size_t)(nl - (text + pos)) : end - pos;
+
+		if (p->limit) { /* a worker: the calling thread may take the rest of its slice */
+			atomic_store(p->at, pos);
+			if (pos >= atomic_load(p->limit))
+				return pos;
+		}
+		if (!p->serial && !p->par_tried && p->table >= 0 && rule_line_start(text[pos])) {
+			size_t np;
+
+			p->par_tried = true;
+			np = ctg_parse_parallel(p, text, pos, end);
+			if (np != pos) {
+				pos = np;
+				continue;
+			}
+		}
+		p->lineno++;
+		set_line(p, text + pos, n);
+		one_line(p);
+		if (p->nomem)
+			return end;
+		if (p->stopped || p->bail) {
+			p->lineno--;
+			return pos;
+		}
+		pos += n + 1;
+		release_parsed(p, text, pos);
+	}
+	return end;
 }
 
 static void run(struct parser *p, const char *text, size_t len)
 {
-	size_t pos = 0, released = 0;
-
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
-
-		p->lineno++;
-		if (set_line(p, text + pos, n)) {
-			p->errors++;
-			break;
-		}
-		one_line(p);
-		pos += n + 1;
-		release_parsed(p, text, pos, &released);
-	}
+	ctg_parse_lines(p, text, 0, len);
 	p->line = NULL;
 	if (p->table >= 0) {
 		ctg_diags_add(p->diags, CTG_SEV_ERROR, "missing-commit", &p->table_loc, NULL, NULL,
@@ -369,7 +433,11 @@ static struct ctg_ruleset *parse_owned(char *text, size_t len, bool mapped, cons
 				       struct ctg_diags *diags)
 {
 	struct rs_priv *priv = calloc(1, sizeof(*priv));
-	struct parser p = {.diags = diags, .table = -1, .strict = flags & CTG_PARSE_STRICT};
+	struct parser p = {.diags = diags,
+			   .table = -1,
+			   .strict = flags & CTG_PARSE_STRICT,
+			   .size_hint = len,
+			   .serial = flags & CTG_PARSE_SERIAL};
 
 	if (!priv) {
 		free_text(text, len, mapped);
@@ -390,15 +458,24 @@ static struct ctg_ruleset *parse_owned(char *text, size_t len, bool mapped, cons
 	priv->rs.name = ctg_arena_strdup(priv->rs.arena, name ? name : "<input>");
 	p.priv = priv;
 	p.rs = &priv->rs;
+	p.arena = priv->rs.arena;
 	p.src = priv->rs.name;
 	ctg_lex_init(&p.lx);
 	run(&p, text, len);
+	priv->rs.uses_ct = p.uses_ct;
 	ctg_lex_release(&p.lx);
 	free(p.linebuf);
 	free(p.chains);
 	free(p.rc);
 	free(p.mv);
 	free(p.seen_opts);
+	free(p.line_off);
+	free(p.order);
+	if (p.nomem) { /* a ruleset with rules missing is no answer */
+		ctg_ruleset_free(&priv->rs);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return &priv->rs;
 }
 

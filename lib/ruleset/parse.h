@@ -6,12 +6,20 @@
 #include "ir.h"
 #include "lex.h"
 
+/* Rules a worker parsed, adopted without copying (parse_par.c): the table's rules are
+ * parser.trules[0, nmain) and then each segment in order; rule indexes are global. */
+struct rseg {
+	struct ctg_rule *v;
+	size_t base, n;
+};
+
+#define CTG_MAX_SEGS 8
+
 /* A chain while its table is being read. */
 struct pchain {
 	const char *name; /* interned */
 	bool builtin;
-	bool declared;	  /* ":NAME" seen */
-	bool target_name; /* a target extension has this name (-j NAME means the extension) */
+	bool declared; /* ":NAME" seen */
 	enum ctg_hook hook;
 	enum ctg_verdict policy;
 	uint64_t ppkts, pbytes;
@@ -50,10 +58,11 @@ struct parser {
 	const char *src; /* interned source name */
 	/* current line */
 	uint32_t lineno;
-	const char *line; /* NUL-terminated copy, CR stripped */
+	const char *line; /* in the input text, not NUL-terminated; CRs at its end stripped */
 	size_t line_len;
-	char *linebuf;
+	char *linebuf; /* a NUL-terminated copy when a diagnostic needs it */
 	size_t linecap;
+	bool line_copied;
 	struct ctg_lexline lx;
 	/* current table */
 	int table; /* -1 when outside *table ... COMMIT */
@@ -67,14 +76,37 @@ struct parser {
 	 * chain's rules are contiguous, and hands the array to the ruleset */
 	struct ctg_rule *trules;
 	size_t ntr, captr;
+	struct rseg segs[CTG_MAX_SEGS]; /* after trules[0, nmain), when nsegs > 0 */
+	size_t nsegs, nmain;
 	/* scratch for rule building */
 	struct ctg_match *mv;
 	uint8_t (*seen_opts)[32];
 	size_t capm;
 	int errors;
-	bool strict; /* CTG_PARSE_STRICT */
+	bool strict;			       /* CTG_PARSE_STRICT */
 	struct rctx *rc;		       /* reused for every rule */
 	const struct ctg_match_ops *mcache[4]; /* match modules last looked up */
+	const struct ctg_target_ops *tcache;   /* the target extension last looked up */
+	struct ctg_arena *arena; /* rules allocate here: the ruleset's, or a worker's own */
+	bool uses_ct;		 /* some rule activates conntrack (ctg_ruleset.uses_ct) */
+	size_t size_hint;	 /* bytes of input this parser reads (first rule array guess) */
+	size_t released;	 /* mapped text given back up to here (parse.c) */
+	/* Parallel parse of a table's rule lines (parse_par.c). */
+	bool serial;	 /* CTG_PARSE_SERIAL */
+	bool par_tried;	 /* this table's rules were considered for it */
+	bool restricted; /* main thread while workers run: stop before a line that would
+			    change the table's chains (p->stopped) */
+	bool stopped;
+	bool worker;	  /* a worker: appends only, chains read-only, rchain[] per rule */
+	bool bail;	  /* a worker met a line it cannot parse alone (":", "*", COMMIT, -I) */
+	bool nomem;	  /* out of memory: the parse fails as a whole */
+	uint32_t *rchain; /* worker: chain index of each rule in trules */
+	/* worker: stop before the line at *limit; *at is the line being parsed (parse_par.c) */
+	_Atomic size_t *limit, *at;
+	uint32_t *order;  /* the table's chain order, sorted ahead while workers run */
+	size_t norder;	  /* chains it covers (COMMIT sorts again when more were declared) */
+	size_t *line_off; /* start of each line of the source, for diagnostics (commit.c) */
+	size_t nline_off;
 };
 
 void ctg_parse_error(struct parser *p, const char *code, unsigned col, unsigned end_col,
@@ -82,9 +114,17 @@ void ctg_parse_error(struct parser *p, const char *code, unsigned col, unsigned 
 void ctg_parse_warn(struct parser *p, const char *code, unsigned col, unsigned end_col,
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 struct ctg_loc ctg_parse_loc(const struct parser *p, unsigned col, unsigned end_col);
+/* The current line, NUL-terminated (copied on first use), for diagnostics; NULL if none. */
+const char *ctg_parse_line_text(struct parser *p);
 
 int ctg_chainmap_get(const struct chainmap *m, const char *key);
 int ctg_chainmap_put(struct chainmap *m, const char *key, uint32_t val);
+/* The same with the key's hash computed once by the caller. */
+uint32_t ctg_chainmap_hash(const char *key);
+int ctg_chainmap_get_h(const struct chainmap *m, const char *key, uint32_t h);
+int ctg_chainmap_put_h(struct chainmap *m, const char *key, uint32_t h, uint32_t val);
+/* Room for n keys without growing. 0 or -ENOMEM. */
+int ctg_chainmap_reserve(struct chainmap *m, size_t n);
 void ctg_chainmap_release(struct chainmap *m);
 
 /* One rule as iptables-save prints it, with a newline (emit.c). */
@@ -93,6 +133,26 @@ void ctg_rule_emit(const struct ctg_rule *r, const char *chain, enum ctg_family 
 
 /* Parses one "-A"/"-I" rule line (already lexed into p->lx). */
 void ctg_parse_rule(struct parser *p);
+
+/* Parses the lines of text[pos, end); returns where it stopped: end, or the start of the
+ * line a restricted parser or a worker cannot take (p->stopped / p->bail). */
+size_t ctg_parse_lines(struct parser *p, const char *text, size_t pos, size_t end);
+/* Tries to parse a table's rule lines from pos (the first rule line) in several threads;
+ * returns where the caller goes on (pos when it did not try). */
+size_t ctg_parse_parallel(struct parser *p, const char *text, size_t pos, size_t end);
+/* Sorts the table's chains for COMMIT ahead of it (commit.c). */
+void ctg_table_presort(struct parser *p);
+/* Tests only, set before parsing: threads (0 = one per online CPU, at most 4) and the
+ * smallest slice in bytes (0 = 1 MiB), so that small inputs exercise the parallel parse. */
+extern int ctg_parse_par_threads;
+extern size_t ctg_parse_par_min_slice;
+/* Appends a worker's rules to their chains, as if parsed here: its rule array becomes a
+ * segment (rule.c). 0 or -ENOMEM. */
+int ctg_parse_adopt_rules(struct parser *p, struct parser *w);
+/* The rule at global index g of the table being read. */
+struct ctg_rule *ctg_rule_at(struct parser *p, size_t g);
+/* Copies the segments into trules (one array again). 0 or -ENOMEM. */
+int ctg_rules_flatten(struct parser *p);
 
 /* IP part helpers (ipopt.c). Return 0 or -EINVAL. */
 int ctg_parse_addr_mask(enum ctg_family f, const char *s, struct ctg_addr *addr,

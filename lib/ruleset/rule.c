@@ -351,7 +351,7 @@ static void split_attached(struct rctx *rc)
 		w->end_col = (uint16_t)(w->col + 1);
 	}
 	if (ctg_lex_insert(lx, rc->i + 1, &nw)) {
-		rc->err = true;
+		rc->err = rc->p->nomem = true;
 		return;
 	}
 	rc->w = lx->w;
@@ -405,15 +405,13 @@ static void hint_huge(void *mem, size_t n)
 #endif
 }
 
-static int reserve_rules(struct rctx *rc, size_t more)
+static int reserve_rules(struct parser *p, size_t more)
 {
-	struct parser *p = rc->p;
-
 	if (p->ntr + more > p->captr) {
-		/* first guess from the input size (a rule line is rarely under 128 bytes), so
+		/* first guess from the input size (a rule line is rarely under 64 bytes), so
 		 * that a big table is not copied again and again; pages never written cost
 		 * nothing, and COMMIT shrinks the array to its size */
-		size_t ncap = p->captr ? p->captr * 2 : 256 + p->rs->text_len / 128;
+		size_t ncap = p->captr ? p->captr * 2 : 256 + p->size_hint / 64;
 		struct ctg_rule *nr;
 
 		while (ncap < p->ntr + more)
@@ -422,6 +420,13 @@ static int reserve_rules(struct rctx *rc, size_t more)
 		if (!nr)
 			return -ENOMEM;
 		p->trules = nr;
+		if (p->worker) {
+			uint32_t *nc = realloc(p->rchain, ncap * sizeof(*nc));
+
+			if (!nc)
+				return -ENOMEM;
+			p->rchain = nc;
+		}
 		p->captr = ncap;
 		if (ncap * sizeof(*nr) >= (8u << 20))
 			hint_huge(nr, ncap * sizeof(*nr));
@@ -450,6 +455,99 @@ static int reserve_idx(struct pchain *c, size_t more)
 	return 0;
 }
 
+/* The rule for source address s and destination address d of the lists. */
+static void copy_rule(const struct rctx *rc, struct ctg_rule *r, size_t s, size_t d)
+{
+	*r = rc->r;
+	if (rc->ns) {
+		r->src = rc->saddr[s];
+		r->smsk = rc->smask[s];
+	}
+	if (rc->nd) {
+		r->dst = rc->daddr[d];
+		r->dmsk = rc->dmask[d];
+	}
+}
+
+struct ctg_rule *ctg_rule_at(struct parser *p, size_t g)
+{
+	if (!p->nsegs || g < p->nmain)
+		return &p->trules[g];
+	for (size_t k = p->nsegs; k-- > 0;)
+		if (g >= p->segs[k].base)
+			return &p->segs[k].v[g - p->segs[k].base];
+	return NULL; /* not reached: segments cover [nmain, ntr) */
+}
+
+int ctg_rules_flatten(struct parser *p)
+{
+	size_t ntr = p->ntr;
+
+	if (!p->nsegs)
+		return 0;
+	p->ntr = p->nmain;
+	if (reserve_rules(p, ntr - p->nmain)) {
+		p->ntr = ntr;
+		return -ENOMEM;
+	}
+	for (size_t k = 0; k < p->nsegs; k++) {
+		memcpy(&p->trules[p->segs[k].base], p->segs[k].v,
+		       p->segs[k].n * sizeof(*p->trules));
+		free(p->segs[k].v);
+	}
+	p->ntr = ntr;
+	p->nsegs = 0;
+	return 0;
+}
+
+/*
+ * Chain c gets the n rules at global indexes g.. of the segment starting at base. A run
+ * stays a run only within one array: a chain whose run began in an earlier one lists its
+ * indexes instead (COMMIT gathers those).
+ */
+static int chain_note(struct pchain *c, size_t g, size_t n, size_t base)
+{
+	for (size_t k = 0; k < n; k++, g++) {
+		if (!c->idx && (c->n == 0 || (c->start + c->n == g && c->start >= base))) {
+			if (c->n == 0)
+				c->start = (uint32_t)g;
+		} else {
+			if (reserve_idx(c, 1))
+				return -ENOMEM;
+			c->idx[c->n] = (uint32_t)g;
+		}
+		c->n++;
+	}
+	return 0;
+}
+
+int ctg_parse_adopt_rules(struct parser *p, struct parser *w)
+{
+	struct rseg *sg;
+
+	if (!w->ntr)
+		return 0;
+	if (p->nsegs == CTG_MAX_SEGS && ctg_rules_flatten(p))
+		return -ENOMEM;
+	if (!p->nsegs)
+		p->nmain = p->ntr;
+	sg = &p->segs[p->nsegs++];
+	sg->v = w->trules;
+	sg->base = p->ntr;
+	sg->n = w->ntr;
+	w->trules = NULL;
+	w->ntr = w->captr = 0;
+	for (size_t i = 0, j; i < sg->n; i = j) {
+		/* runs of one chain at a time */
+		for (j = i + 1; j < sg->n && w->rchain[j] == w->rchain[i]; j++)
+			;
+		if (chain_note(&p->chains[w->rchain[i]], sg->base + i, j - i, sg->base))
+			return -ENOMEM;
+	}
+	p->ntr += sg->n;
+	return 0;
+}
+
 /* Adds the rule (one copy per source x destination address) at position pos. */
 static void store_rule(struct rctx *rc, uint32_t pos)
 {
@@ -460,22 +558,32 @@ static void store_rule(struct rctx *rc, uint32_t pos)
 	bool run;
 
 	if (rc->nm) {
-		mv = ctg_arena_alloc(p->rs->arena, rc->nm * sizeof(*mv));
-		if (!mv)
+		mv = ctg_arena_alloc(p->arena, rc->nm * sizeof(*mv));
+		if (!mv) {
+			p->nomem = true;
 			return;
+		}
 		memcpy(mv, p->mv, rc->nm * sizeof(*mv));
 	}
 	rc->r.matches = mv;
 	rc->r.nmatches = (uint16_t)rc->nm;
-	if (reserve_rules(rc, ns * nd)) {
-		p->errors++;
+	if ((!p->worker && ctg_rules_flatten(p)) || reserve_rules(p, ns * nd)) {
+		p->nomem = true;
+		return;
+	}
+	if (p->worker) { /* appends only: the owner of the chains places them (adopt) */
+		for (size_t s = 0; s < ns; s++)
+			for (size_t d = 0; d < nd; d++) {
+				p->rchain[p->ntr] = (uint32_t)(c - p->chains);
+				copy_rule(rc, &p->trules[p->ntr++], s, d);
+			}
 		return;
 	}
 	/* appending right after the chain's last rule keeps it one run */
 	run = !c->idx && pos == c->n && (c->n == 0 || c->start + c->n == p->ntr);
 	if (!run) {
 		if (reserve_idx(c, ns * nd)) {
-			p->errors++;
+			p->nomem = true;
 			return;
 		}
 		memmove(&c->idx[pos + ns * nd], &c->idx[pos], (c->n - pos) * sizeof(*c->idx));
@@ -484,17 +592,7 @@ static void store_rule(struct rctx *rc, uint32_t pos)
 	}
 	for (size_t s = 0; s < ns; s++)
 		for (size_t d = 0; d < nd; d++) {
-			struct ctg_rule *r = &p->trules[p->ntr];
-
-			*r = rc->r;
-			if (rc->ns) {
-				r->src = rc->saddr[s];
-				r->smsk = rc->smask[s];
-			}
-			if (rc->nd) {
-				r->dst = rc->daddr[d];
-				r->dmsk = rc->dmask[d];
-			}
+			copy_rule(rc, &p->trules[p->ntr], s, d);
 			if (!run)
 				c->idx[pos + k++] = (uint32_t)p->ntr;
 			p->ntr++;
@@ -524,6 +622,11 @@ static long command(struct rctx *rc)
 	bool insert = !append && (!strcmp(cmd->s, "-I") || !strcmp(cmd->s, "--insert"));
 	int idx;
 	long pos;
+
+	if (insert && rc->p->worker) { /* the position depends on rules parsed elsewhere */
+		rc->p->bail = true;
+		return -1;
+	}
 
 	if (!append && !insert && strcmp(cmd->s, "--append")) {
 		ctg_rule_error(rc, "unknown-command", cmd,
@@ -561,22 +664,21 @@ static long command(struct rctx *rc)
 		return -1;
 	}
 	rc->chain = &rc->p->chains[idx];
-	pos = rc->chain->n;
-	if (insert) {
-		pos = 0;
-		if (rc->i < rc->n && isdigit((unsigned char)rc->w[rc->i].s[0])) {
-			const struct ctg_word *nw = &rc->w[rc->i++];
-			char *end;
-			unsigned long v = strtoul(nw->s, &end, 10);
+	if (!insert) /* a worker never reads n: the owner is appending to it meanwhile */
+		return rc->p->worker ? 0 : rc->chain->n;
+	pos = 0; /* -I CHAIN: the top */
+	if (rc->i < rc->n && isdigit((unsigned char)rc->w[rc->i].s[0])) {
+		const struct ctg_word *nw = &rc->w[rc->i++];
+		char *end;
+		unsigned long v = strtoul(nw->s, &end, 10);
 
-			if (*end || v == 0 || v > (unsigned long)rc->chain->n + 1) {
-				ctg_rule_error(rc, "bad-rule-number", nw, NULL,
-					       "bad rule number \"%s\" (chain %s has %u rules)",
-					       nw->s, rc->chain->name, rc->chain->n);
-				return -1;
-			}
-			pos = (long)v - 1;
+		if (*end || v == 0 || v > (unsigned long)rc->chain->n + 1) {
+			ctg_rule_error(rc, "bad-rule-number", nw, NULL,
+				       "bad rule number \"%s\" (chain %s has %u rules)", nw->s,
+				       rc->chain->name, rc->chain->n);
+			return -1;
 		}
+		pos = (long)v - 1;
 	}
 	return pos;
 }
@@ -590,11 +692,12 @@ static void init_rc(struct parser *p, struct rctx *rc)
 	rc->r.target.chain = -1;
 	rc->r.target.verdict = CTG_V_CONTINUE;
 	rc->r.loc = ctg_parse_loc(p, 1, (unsigned)p->line_len);
-	rc->mc.arena = p->rs->arena;
+	rc->mc.arena = p->arena;
 	rc->mc.diags = p->diags;
 	rc->mc.family = p->rs->family;
 	rc->mc.table = (enum ctg_table_id)p->table;
-	rc->mc.line_text = p->line;
+	rc->mc.line = p->line;
+	rc->mc.line_len = p->line_len;
 	rc->mc.strict = p->strict;
 }
 
@@ -606,7 +709,7 @@ void ctg_parse_rule(struct parser *p)
 	if (!rc) {
 		rc = p->rc = malloc(sizeof(*rc));
 		if (!rc) {
-			p->errors++;
+			p->nomem = true;
 			return;
 		}
 	}

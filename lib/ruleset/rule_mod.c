@@ -23,14 +23,26 @@ static const char *fam_name(enum ctg_family f)
 	return f == CTG_FAMILY_IPV6 ? "IPv6" : "IPv4";
 }
 
-static int cmp_opt(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct ctg_opt *)elem)->name);
-}
-
+/* Binary search of a module's options (sorted by name); the first byte decides most steps
+ * without a call. */
 static const struct ctg_opt *find_opt(const struct ctg_opt *v, size_t n, const char *name)
 {
-	return n ? bsearch(name, v, n, sizeof(*v), cmp_opt) : NULL;
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = (unsigned char)name[0] - (unsigned char)v[mid].name[0];
+
+		if (!c)
+			c = strcmp(name, v[mid].name);
+		if (!c)
+			return &v[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
 }
 
 static struct ctg_loc word_loc(struct rctx *rc, const struct ctg_word *a, const struct ctg_word *b)
@@ -70,8 +82,9 @@ static void warn_unknown_match(struct rctx *rc, const struct ctg_loc *loc, const
 
 	if (s)
 		snprintf(hint, sizeof(hint), "did you mean \"%s\"?", s);
-	ctg_diags_add(rc->p->diags, CTG_SEV_WARNING, "unknown-match", loc, rc->p->line,
-		      s ? hint : NULL, "unknown match \"%s\": kept verbatim", name);
+	ctg_diags_add(rc->p->diags, CTG_SEV_WARNING, "unknown-match", loc,
+		      ctg_parse_line_text(rc->p), s ? hint : NULL,
+		      "unknown match \"%s\": kept verbatim", name);
 	rc->r.has_unknown = true;
 }
 
@@ -83,18 +96,18 @@ static int add_match(struct rctx *rc, const struct ctg_match_ops *ops, const cha
 	struct ctg_match *m;
 
 	if (k < 0) {
-		rc->err = true;
+		rc->err = rc->p->nomem = true;
 		return -1;
 	}
 	m = &rc->p->mv[k];
 	m->ops = ops;
 	/* known modules use their static name: no interning on the hot path */
-	m->name = ops ? ops->name : ctg_arena_intern(rc->p->rs->arena, name, strlen(name));
+	m->name = ops ? ops->name : ctg_arena_intern(rc->p->arena, name, strlen(name));
 	m->loc = loc;
 	if (ops) {
-		m->data = ctg_arena_zalloc(rc->p->rs->arena, ops->size ? ops->size : 1);
+		m->data = ctg_arena_zalloc(rc->p->arena, ops->size ? ops->size : 1);
 		if (!m->data) {
-			rc->err = true;
+			rc->err = rc->p->nomem = true;
 			return -1;
 		}
 	} else {
@@ -158,6 +171,19 @@ static const char *standard_verdict(const char *name, enum ctg_verdict *v)
 	return NULL;
 }
 
+/* ctg_target_lookup() that remembers the extension last found. */
+static const struct ctg_target_ops *lookup_target(struct parser *p, const char *name)
+{
+	const struct ctg_target_ops *ops;
+
+	if (p->tcache && p->tcache->name[0] == name[0] && !strcmp(p->tcache->name, name))
+		return p->tcache;
+	ops = ctg_target_lookup(name);
+	if (ops)
+		p->tcache = ops;
+	return ops;
+}
+
 void ctg_rule_jump(struct rctx *rc, const struct ctg_word *opt, const char *name, bool go)
 {
 	struct ctg_target *t = &rc->r.target;
@@ -181,9 +207,9 @@ void ctg_rule_jump(struct rctx *rc, const struct ctg_word *opt, const char *name
 		t->verdict = v;
 		return;
 	}
-	/* a declared chain whose name is no target extension's needs no registry lookup */
-	idx = ctg_chainmap_get(&rc->p->map, name);
-	ops = go || (idx >= 0 && !rc->p->chains[idx].target_name) ? NULL : ctg_target_lookup(name);
+	/* "-j NAME" is the extension NAME even when a chain has that name; "-g" takes a chain */
+	ops = go ? NULL : lookup_target(rc->p, name);
+	idx = ops ? -1 : ctg_chainmap_get(&rc->p->map, name);
 	if (ops) {
 		t->name = ops->name;
 		if (!(ops->family_mask & fam_bit(rc->p->rs->family)))
@@ -192,14 +218,14 @@ void ctg_rule_jump(struct rctx *rc, const struct ctg_word *opt, const char *name
 					      fam_name(rc->p->rs->family));
 		t->ops = ops;
 		t->verdict = ops->verdict;
-		t->data = ctg_arena_zalloc(rc->p->rs->arena, ops->size ? ops->size : 1);
+		t->data = ctg_arena_zalloc(rc->p->arena, ops->size ? ops->size : 1);
 		if (!t->data)
-			rc->err = true;
+			rc->err = rc->p->nomem = true;
 		return;
 	}
 	{
 		t->name = idx >= 0 ? rc->p->chains[idx].name
-				   : ctg_arena_intern(rc->p->rs->arena, name, strlen(name));
+				   : ctg_arena_intern(rc->p->arena, name, strlen(name));
 		/* known already: remember its parse index (-2 - idx) so COMMIT needs no lookup */
 		if (idx >= 0)
 			t->chain = -2 - idx;
@@ -210,7 +236,7 @@ void ctg_rule_jump(struct rctx *rc, const struct ctg_word *opt, const char *name
 static char *append_raw(struct rctx *rc, const char *old, unsigned col, unsigned end)
 {
 	size_t plen = end >= col ? end - col + 1 : 0, olen = old ? strlen(old) : 0;
-	char *s = ctg_arena_alloc(rc->p->rs->arena, olen + plen + 2);
+	char *s = ctg_arena_alloc(rc->p->arena, olen + plen + 2);
 
 	if (!s)
 		return NULL;
@@ -443,12 +469,14 @@ static void check_where(struct rctx *rc, const char *what, const char *name, uns
 	const struct pchain *c = rc->chain;
 
 	if (tables && !(tables & (1u << rc->p->table))) {
-		ctg_diags_add(rc->p->diags, CTG_SEV_ERROR, "bad-table", loc, rc->p->line, NULL,
+		ctg_diags_add(rc->p->diags, CTG_SEV_ERROR, "bad-table", loc,
+			      ctg_parse_line_text(rc->p), NULL,
 			      "%s \"%s\" is not valid in table %s", what, name,
 			      ctg_table_name(rc->p->table));
 		rc->err = true;
 	} else if (hooks && c->builtin && !(hooks & (1u << c->hook))) {
-		ctg_diags_add(rc->p->diags, CTG_SEV_ERROR, "bad-chain", loc, rc->p->line, NULL,
+		ctg_diags_add(rc->p->diags, CTG_SEV_ERROR, "bad-chain", loc,
+			      ctg_parse_line_text(rc->p), NULL,
 			      "%s \"%s\" is not valid in chain %s", what, name, c->name);
 		rc->err = true;
 	}
@@ -468,13 +496,13 @@ void ctg_rule_finish_modules(struct rctx *rc)
 		if (m->ops->final && m->ops->final(&rc->mc, m->data) < 0) {
 			if (rc->mc.nerrors == nerr)
 				ctg_diags_add(rc->p->diags, CTG_SEV_ERROR, "bad-match", &m->loc,
-					      rc->p->line, NULL, "bad options for match \"%s\"",
-					      m->name);
+					      ctg_parse_line_text(rc->p), NULL,
+					      "bad options for match \"%s\"", m->name);
 			rc->err = true;
 		}
 		check_where(rc, "match", m->name, 0, m->ops->hooks, &m->loc);
 		if (m->ops->needs_ct)
-			rc->p->rs->uses_ct = true;
+			rc->p->uses_ct = true;
 	}
 	if (!t->ops || rc->err)
 		return;
@@ -485,12 +513,12 @@ void ctg_rule_finish_modules(struct rctx *rc)
 		if (t->ops->final(&rc->mc, t->data) < 0) {
 			if (rc->mc.nerrors == nerr)
 				ctg_diags_add(rc->p->diags, CTG_SEV_ERROR, "bad-target", &t->loc,
-					      rc->p->line, NULL, "bad options for target \"%s\"",
-					      t->name);
+					      ctg_parse_line_text(rc->p), NULL,
+					      "bad options for target \"%s\"", t->name);
 			rc->err = true;
 		}
 	}
 	check_where(rc, "target", t->name, t->ops->tables, t->ops->hooks, &t->loc);
 	if (t->ops->needs_ct || t->ops->notrack)
-		rc->p->rs->uses_ct = true;
+		rc->p->uses_ct = true;
 }

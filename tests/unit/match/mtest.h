@@ -32,7 +32,7 @@ __attribute__((weak)) int ctg_mctx_error(struct ctg_mctx *c, const char *code, c
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	c->nerrors++;
-	ctg_diags_add(c->diags, CTG_SEV_ERROR, code, &c->loc, c->line_text, hint, "%s", msg);
+	ctg_diags_add(c->diags, CTG_SEV_ERROR, code, &c->loc, NULL, hint, "%s", msg);
 	return -EINVAL;
 }
 

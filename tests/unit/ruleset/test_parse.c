@@ -266,6 +266,65 @@ static void test_loops(void **state)
 	ctg_ruleset_free(rs);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* User chains come out in strcmp order, also with long common prefixes and names that
+ * differ only after many equal bytes (the sort compares 8 bytes after the common prefix). */
+static void test_chain_order(void **state)
+{
+	static const char *const parts[] = {"",		  "A",		"AB",	     "ABCDEFGH",
+					    "ABCDEFGHI",  "ABCDEFGHIJ", "ABCDEFGHZ", "B",
+					    "ABCDEFGH-1", "ABCDEFGH-0", "a",	     "-"};
+	const size_t np = sizeof(parts) / sizeof(parts[0]);
+	char text[65536], *names[512];
+	size_t n = 0, len;
+	unsigned st = 7;
+	struct ctg_ruleset *rs;
+
+	(void)state;
+	len = (size_t)snprintf(text, sizeof(text), HDR);
+	for (size_t i = 0; i < np; i++)
+		for (size_t j = 0; j < np; j++) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "KUBE-SEP-%s%s", parts[i], parts[j]);
+			if (strlen(name) > 28)
+				continue;
+			for (size_t k = 0; k < n; k++)
+				if (!strcmp(names[k], name))
+					goto dup;
+			names[n++] = strdup(name);
+		dup:;
+		}
+	/* declared in a shuffled order */
+	for (size_t i = n; i > 1; i--) {
+		size_t j;
+		char *t;
+
+		st = st * 1103515245u + 12345u;
+		j = (st >> 8) % i;
+		t = names[i - 1];
+		names[i - 1] = names[j];
+		names[j] = t;
+	}
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, ":%s - [0:0]\n", names[i]);
+	snprintf(text + len, sizeof(text) - len, "COMMIT\n");
+	rs = parse(CTG_FAMILY_IPV4, text);
+	assert_non_null(rs);
+	assert_int_equal(ctg_diags_errors(d), 0);
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	assert_int_equal(rs->tables[CTG_TABLE_FILTER].nchains, n + 3);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(rs->tables[CTG_TABLE_FILTER].chains[3 + i].name, names[i]);
+		free(names[i]);
+	}
+	ctg_ruleset_free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,7 +333,7 @@ int main(void)
 		cmocka_unit_test(test_counters),      cmocka_unit_test(test_recovery),
 		cmocka_unit_test(test_unknown_kept),  cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_targets),	      cmocka_unit_test(test_getopt_forms),
-		cmocka_unit_test(test_loops),
+		cmocka_unit_test(test_loops),	      cmocka_unit_test(test_chain_order),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
 

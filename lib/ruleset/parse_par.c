@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A big table's rule lines in several threads. iptables-save declares every chain of a
+ * table before its first rule, so the lines from the first rule to COMMIT only read the
+ * chain set. That block is cut at line boundaries into one slice per online CPU (at most
+ * PAR_MAX, at least PAR_MIN_SLICE bytes each). The calling thread parses the first slice as
+ * usual; each worker parses its slice into its own rule array, arena and diagnostics,
+ * appending only. Workers are adopted in file order, so rules, chain runs, line numbers and
+ * diagnostics come out exactly as a serial parse makes them. A worker that meets a line it
+ * cannot take alone (":", "*", COMMIT change the chain set; -I depends on rule positions)
+ * is dropped with every later one, and the serial parse goes on from its slice.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "parse.h"
+
+#define PAR_MAX	      4
+#define PAR_MIN_SLICE ((size_t)1 << 20)	 /* smaller slices do not pay for a thread */
+#define STEAL_MIN     ((size_t)64 << 10) /* nor does stealing less than this */
+
+int ctg_parse_par_threads;
+size_t ctg_parse_par_min_slice;
+
+struct worker {
+	struct parser p;
+	pthread_t th;
+	const char *text;
+	size_t from, start, end; /* its first line number counts from `from`; parses [start, end) */
+	size_t done_at;		 /* where it stopped: end, or a bail or the limit */
+	atomic_size_t limit;	 /* stops before the line starting here (stealing lowers it) */
+	atomic_size_t at;	 /* the start of the line it is on */
+	atomic_bool done;
+};
+
+static size_t count_lines(const char *s, size_t n)
+{
+	size_t c = 0, i = 0;
+
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n');
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+
+		c += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)));
+	}
+#endif
+	for (; i < n; i++)
+		c += s[i] == '\n';
+	return c;
+}
+
+/*
+ * Lines of text[from, to): the worker's first line number. A mapped file's pages of
+ * another thread's slice are given back after counting (1 MiB at a time), so that they are
+ * not all resident at once before that thread reaches them.
+ */
+static size_t lines_before(const struct worker *w, size_t from, size_t to)
+{
+	const size_t step = (size_t)1 << 20, pg = 4096;
+	size_t n = 0;
+
+	for (size_t a = from; a < to; a += step) {
+		size_t b = to - a < step ? to : a + step;
+
+		n += count_lines(w->text + a, b - a);
+		if (w->p.priv->text_mapped && (b - a) >= 2 * pg) {
+			size_t pa = (a + pg - 1) & ~(pg - 1), pb = b & ~(pg - 1);
+
+			madvise((char *)w->text + pa, pb - pa, MADV_DONTNEED);
+		}
+	}
+	return n;
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+
+	w->p.lineno += (uint32_t)lines_before(w, w->from, w->start);
+	w->done_at = ctg_parse_lines(&w->p, w->text, w->start, w->end);
+	atomic_store(&w->done, true);
+	return NULL;
+}
+
+static void release_worker(struct worker *w)
+{
+	struct parser *q = &w->p;
+
+	ctg_lex_release(&q->lx);
+	free(q->linebuf);
+	free(q->rc);
+	free(q->mv);
+	free(q->seen_opts);
+	free(q->trules);
+	free(q->rchain);
+	ctg_diags_free(q->diags);
+	ctg_arena_free(q->arena);
+}
+
+/* A copy of the parser that shares the table's chains (read-only) and owns the rest. */
+static int init_worker(struct worker *w, const struct parser *p, const char *text, size_t from,
+		       size_t start, size_t end)
+{
+	struct parser *q = &w->p;
+
+	*q = *p;
+	w->text = text;
+	w->from = from;
+	w->start = start;
+	w->end = end;
+	w->done_at = start;
+	atomic_init(&w->limit, end);
+	atomic_init(&w->at, start);
+	atomic_init(&w->done, false);
+	q->limit = &w->limit;
+	q->at = &w->at;
+	ctg_lex_init(&q->lx);
+	q->linebuf = NULL;
+	q->linecap = 0;
+	q->line = NULL;
+	q->rc = NULL;
+	q->mv = NULL;
+	q->seen_opts = NULL;
+	q->capm = 0;
+	memset(q->mcache, 0, sizeof(q->mcache));
+	q->tcache = NULL;
+	q->trules = NULL;
+	q->rchain = NULL;
+	q->line_off = NULL;
+	q->order = NULL;
+	q->nsegs = q->nmain = 0;
+	q->nline_off = 0;
+	q->ntr = q->captr = 0;
+	q->errors = 0;
+	q->last_chain = -1;
+	q->uses_ct = false;
+	q->worker = q->serial = q->par_tried = true;
+	q->restricted = q->stopped = q->bail = q->nomem = false;
+	q->size_hint = end - start;
+	q->released = (start + 4095) & ~(size_t)4095; /* pages of its own slice, as it goes */
+	q->diags = ctg_diags_new();
+	q->arena = ctg_arena_new(q->size_hint / 2 + 4096);
+	if (!q->diags || !q->arena) {
+		release_worker(w);
+		return -1;
+	}
+	return 0;
+}
+
+/* The worker's rules, diagnostics and memory become the parser's. 0 or -1 (ENOMEM). */
+static int adopt(struct parser *p, struct worker *w)
+{
+	struct parser *q = &w->p;
+
+	if (ctg_parse_adopt_rules(p, q) || ctg_diags_move(p->diags, q->diags) ||
+	    ctg_arena_adopt(p->arena, q->arena))
+		return -1;
+	q->arena = NULL;
+	p->errors += q->errors;
+	p->uses_ct |= q->uses_ct;
+	p->lineno = q->lineno;
+	p->last_chain = -1;
+	release_worker(w);
+	return 0;
+}
+
+/* Where the table's rule block ends: the start of the first line from pos that starts with
+ * "COMMIT", or end. Looks for a 'C' after a newline 16 bytes at a time. */
+static size_t block_end(const char *text, size_t pos, size_t end)
+{
+	size_t i = pos;
+
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n'), c = _mm_set1_epi8('C');
+
+	for (; i + 17 <= end; i += 16) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(text + i)),
+			b = _mm_loadu_si128((const __m128i *)(text + i + 1));
+		unsigned bits = (unsigned)_mm_movemask_epi8(
+			_mm_and_si128(_mm_cmpeq_epi8(a, nl), _mm_cmpeq_epi8(b, c)));
+
+		for (; bits; bits &= bits - 1) {
+			size_t at = i + (size_t)__builtin_ctz(bits) + 1;
+
+			if (end - at >= 6 && !memcmp(text + at, "COMMIT", 6))
+				return at;
+		}
+	}
+#endif
+	for (; i + 1 < end; i++)
+		if (text[i] == '\n' && end - (i + 1) >= 6 && !memcmp(text + i + 1, "COMMIT", 6))
+			return i + 1;
+	return end;
+}
+
+/*
+ * Cuts [pos, stop) into n slices at line starts: cut[0] = pos ... cut[n] = stop. The first
+ * slice (the calling thread's) is `lighter` bytes shorter: that thread sorts the chains
+ * after it, and takes back from the last worker what it finishes early (steal()).
+ */
+static void cut_slices(const char *text, size_t pos, size_t stop, int n, size_t lighter,
+		       size_t *cut)
+{
+	size_t total = stop - pos, first;
+
+	if (lighter > total / (size_t)n / 2)
+		lighter = total / (size_t)n / 2;
+	first = total / (size_t)n - lighter;
+	cut[0] = pos;
+	cut[n] = stop;
+	for (int k = 1; k < n; k++) {
+		size_t at = pos + first + (total - first) / (size_t)(n - 1) * (size_t)(k - 1);
+		const char *nl = at < cut[k - 1] ? NULL : memchr(text + at, '\n', stop - at);
+
+		cut[k] = nl ? (size_t)(nl - text) + 1 : stop;
+		if (cut[k] < cut[k - 1])
+			cut[k] = cut[k - 1];
+	}
+}
+
+/*
+ * The calling thread is done with its slice: it takes the second half of what worker w has
+ * left, as worker s, parsed right here. w stops before the line at m; when w was already
+ * past m (it read the limit too late) nothing is taken and w finishes its slice. Returns
+ * whether s was parsed. Protocol: w publishes `at` and then reads `limit` before each line;
+ * here `limit` is written and then `at` read (sequentially consistent), so if at < m is
+ * seen, w will read the new limit when it reaches m.
+ */
+static bool steal(struct parser *p, struct worker *w, struct worker *s, size_t from)
+{
+	size_t a, half, m;
+	const char *nl;
+
+	if (atomic_load(&w->done))
+		return false;
+	a = atomic_load(&w->at);
+	half = a + (w->end - a) / 2;
+	if (w->end - a < 2 * STEAL_MIN || !(nl = memchr(w->text + half, '\n', w->end - half)))
+		return false;
+	m = (size_t)(nl - w->text) + 1;
+	if (m >= w->end)
+		return false;
+	atomic_store(&w->limit, m);
+	if (atomic_load(&w->at) >= m || init_worker(s, p, w->text, from, m, w->end))
+		return false;
+	s->p.limit = s->p.at = NULL; /* nobody steals from it */
+	work(s);
+	return true;
+}
+
+size_t ctg_parse_parallel(struct parser *p, const char *text, size_t pos, size_t end)
+{
+	struct worker ws[PAR_MAX + 1], *v[PAR_MAX + 1];
+	size_t stop = block_end(text, pos, end), cut[PAR_MAX + 1], next;
+	long cpus = ctg_parse_par_threads ? ctg_parse_par_threads : sysconf(_SC_NPROCESSORS_ONLN);
+	size_t min = ctg_parse_par_min_slice ? ctg_parse_par_min_slice : PAR_MIN_SLICE;
+	int n = cpus < 1 ? 1 : cpus > PAR_MAX ? PAR_MAX : (int)cpus, started = 0, nv, i;
+
+	while (n > 1 && (stop - pos) / (size_t)n < min)
+		n--;
+	if (n < 2)
+		return pos;
+	/* sorting a chain name costs about as much as parsing 32 bytes of rules */
+	cut_slices(text, pos, stop, n, 32 * p->nchains, cut);
+	for (int k = 1; k < n; k++) {
+		if (init_worker(&ws[k], p, text, pos, cut[k], cut[k + 1]))
+			break;
+		if (pthread_create(&ws[k].th, NULL, work, &ws[k])) {
+			release_worker(&ws[k]);
+			break;
+		}
+		started = k;
+	}
+	/* the first slice here, with the chain set fixed while the workers read it */
+	p->restricted = true;
+	next = ctg_parse_lines(p, text, pos, cut[1]);
+	p->restricted = false;
+	nv = 0;
+	for (int k = 1; k <= started; k++)
+		v[nv++] = &ws[k];
+	if (!p->stopped && !p->nomem && started) {
+		ctg_table_presort(p); /* COMMIT's sort, while the workers go on */
+		if (steal(p, &ws[started], &ws[0], cut[1]))
+			v[nv++] = &ws[0];
+	}
+	for (int k = 1; k <= started; k++)
+		pthread_join(ws[k].th, NULL);
+	i = 0;
+	if (p->nomem) {
+		next = end;
+	} else if (p->stopped) {
+		p->stopped = false; /* the serial parse takes that line and the rest */
+	} else {
+		/* in file order; the first one that did not take its whole slice ends it */
+		for (; i < nv && !v[i]->p.bail && !v[i]->p.nomem && v[i]->start == next; i++) {
+			if (adopt(p, v[i])) {
+				p->nomem = true;
+				next = end;
+				break;
+			}
+			next = v[i]->done_at;
+		}
+	}
+	for (; i < nv; i++)
+		release_worker(v[i]);
+	return next;
+}
