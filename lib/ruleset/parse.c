@@ -378,7 +378,7 @@ size_t ctg_parse_lines(struct parser *p, const char *text, size_t pos, size_t en
 		size_t n = nl ? (size_t)(nl - (text + pos)) : end - pos;
 
 		if (p->limit) { /* a worker: the calling thread may take the rest of its slice */
-			atomic_store(p->at, pos);
+			atomic_store(p->at, (uint64_t)pos << 32 | p->lineno);
 			if (pos >= atomic_load(p->limit))
 				return pos;
 		}

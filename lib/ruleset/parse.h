@@ -102,10 +102,11 @@ struct parser {
 	bool nomem;	  /* out of memory: the parse fails as a whole */
 	uint32_t *rchain; /* worker: chain index of each rule in trules */
 	/* worker: stop before the line at *limit; *at is the line being parsed (parse_par.c) */
-	_Atomic size_t *limit, *at;
-	uint32_t *order;  /* the table's chain order, sorted ahead while workers run */
-	size_t norder;	  /* chains it covers (COMMIT sorts again when more were declared) */
-	size_t *line_off; /* start of each line of the source, for diagnostics (commit.c) */
+	_Atomic size_t *limit;
+	_Atomic uint64_t *at; /* start << 32 | lines before it */
+	uint32_t *order;      /* the table's chain order, sorted ahead while workers run */
+	size_t norder;	      /* chains it covers (COMMIT sorts again when more were declared) */
+	size_t *line_off;     /* start of each line of the source, for diagnostics (commit.c) */
 	size_t nline_off;
 };
 
@@ -123,6 +124,8 @@ int ctg_chainmap_put(struct chainmap *m, const char *key, uint32_t val);
 uint32_t ctg_chainmap_hash(const char *key);
 int ctg_chainmap_get_h(const struct chainmap *m, const char *key, uint32_t h);
 int ctg_chainmap_put_h(struct chainmap *m, const char *key, uint32_t h, uint32_t val);
+/* Starts loading the slot of hash h (the lookup comes a little later). */
+void ctg_chainmap_prefetch(const struct chainmap *m, uint32_t h);
 /* Room for n keys without growing. 0 or -ENOMEM. */
 int ctg_chainmap_reserve(struct chainmap *m, size_t n);
 void ctg_chainmap_release(struct chainmap *m);
@@ -183,6 +186,8 @@ struct rctx {
 	bool ignore; /* -4 in ip6tables input or -6 in iptables input */
 	size_t ns, nd;
 	const struct ctg_word *in_w, *out_w; /* the -i / -o words */
+	const char *jname; /* the -j/-g argument whose chain map slot was prefetched */
+	uint32_t jhash;
 	/* not reset between rules: */
 	struct ctg_addr saddr[CTG_MAX_ADDRS], daddr[CTG_MAX_ADDRS];
 	struct ctg_addr smask[CTG_MAX_ADDRS], dmask[CTG_MAX_ADDRS];

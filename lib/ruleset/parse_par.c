@@ -3,12 +3,14 @@
  * A big table's rule lines in several threads. iptables-save declares every chain of a
  * table before its first rule, so the lines from the first rule to COMMIT only read the
  * chain set. That block is cut at line boundaries into one slice per online CPU (at most
- * PAR_MAX, at least PAR_MIN_SLICE bytes each). The calling thread parses the first slice as
- * usual; each worker parses its slice into its own rule array, arena and diagnostics,
- * appending only. Workers are adopted in file order, so rules, chain runs, line numbers and
- * diagnostics come out exactly as a serial parse makes them. A worker that meets a line it
- * cannot take alone (":", "*", COMMIT change the chain set; -I depends on rule positions)
- * is dropped with every later one, and the serial parse goes on from its slice.
+ * PAR_MAX, at least PAR_MIN_SLICE bytes each). The calling thread parses the first
+ * (shorter) slice as usual, sorts the chains for COMMIT, then takes the second half of what
+ * the last worker has left (steal()). Each worker parses its slice into its own rule array,
+ * arena and diagnostics, appending only. Workers are adopted in file order and their rule
+ * arrays kept as they are (segments), so rules, chain runs, line numbers and diagnostics
+ * come out exactly as a serial parse makes them. A worker that meets a line it cannot take
+ * alone (":", "*", COMMIT change the chain set; -I depends on rule positions) is dropped
+ * with every later one, and the serial parse goes on from its slice.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -36,7 +38,8 @@ struct worker {
 	size_t from, start, end; /* its first line number counts from `from`; parses [start, end) */
 	size_t done_at;		 /* where it stopped: end, or a bail or the limit */
 	atomic_size_t limit;	 /* stops before the line starting here (stealing lowers it) */
-	atomic_size_t at;	 /* the start of the line it is on */
+	_Atomic uint64_t at;	 /* the line it is on: start << 32 | lines before it */
+	bool give_back;		 /* gives back the pages it counts lines in (lines_before) */
 	atomic_bool done;
 };
 
@@ -45,12 +48,17 @@ static size_t count_lines(const char *s, size_t n)
 	size_t c = 0, i = 0;
 
 #ifdef __SSE2__
-	const __m128i nl = _mm_set1_epi8('\n');
+	const __m128i nl = _mm_set1_epi8('\n'), z = _mm_setzero_si128();
 
-	for (; i + 16 <= n; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+	while (i + 16 <= n) {
+		__m128i acc = z; /* per byte lane: up to 255 newlines, then summed */
 
-		c += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)));
+		for (size_t k = 0; k < 255 && i + 16 <= n; k++, i += 16)
+			acc = _mm_sub_epi8(
+				acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(s + i)), nl));
+		acc = _mm_sad_epu8(acc, z);
+		c += (size_t)_mm_cvtsi128_si32(acc) +
+		     (size_t)_mm_cvtsi128_si32(_mm_srli_si128(acc, 8));
 	}
 #endif
 	for (; i < n; i++)
@@ -72,7 +80,7 @@ static size_t lines_before(const struct worker *w, size_t from, size_t to)
 		size_t b = to - a < step ? to : a + step;
 
 		n += count_lines(w->text + a, b - a);
-		if (w->p.priv->text_mapped && (b - a) >= 2 * pg) {
+		if (w->give_back && w->p.priv->text_mapped && (b - a) >= 2 * pg) {
 			size_t pa = (a + pg - 1) & ~(pg - 1), pb = b & ~(pg - 1);
 
 			madvise((char *)w->text + pa, pb - pa, MADV_DONTNEED);
@@ -119,7 +127,8 @@ static int init_worker(struct worker *w, const struct parser *p, const char *tex
 	w->end = end;
 	w->done_at = start;
 	atomic_init(&w->limit, end);
-	atomic_init(&w->at, start);
+	atomic_init(&w->at, UINT64_MAX); /* not started: its first line number is not known */
+	w->give_back = true;
 	atomic_init(&w->done, false);
 	q->limit = &w->limit;
 	q->at = &w->at;
@@ -148,7 +157,9 @@ static int init_worker(struct worker *w, const struct parser *p, const char *tex
 	q->size_hint = end - start;
 	q->released = (start + 4095) & ~(size_t)4095; /* pages of its own slice, as it goes */
 	q->diags = ctg_diags_new();
-	q->arena = ctg_arena_new(q->size_hint / 2 + 4096);
+	/* chunks of 4 MiB at least: the arena backs those with huge pages (fewer faults) */
+	q->arena = ctg_arena_new(q->size_hint / 2 > ((size_t)4 << 20) ? q->size_hint / 2
+								      : ((size_t)4 << 20));
 	if (!q->diags || !q->arena) {
 		release_worker(w);
 		return -1;
@@ -235,24 +246,31 @@ static void cut_slices(const char *text, size_t pos, size_t stop, int n, size_t 
  * here `limit` is written and then `at` read (sequentially consistent), so if at < m is
  * seen, w will read the new limit when it reaches m.
  */
-static bool steal(struct parser *p, struct worker *w, struct worker *s, size_t from)
+static bool steal(struct parser *p, struct worker *w, struct worker *s, size_t least)
 {
+	uint64_t at;
 	size_t a, half, m;
 	const char *nl;
 
-	if (atomic_load(&w->done))
+	if (atomic_load(&w->done) || w->end >> 32)
+		return false; /* finished, or positions do not fit in `at` */
+	at = atomic_load(&w->at);
+	if (at == UINT64_MAX)
 		return false;
-	a = atomic_load(&w->at);
+	a = (size_t)(at >> 32);
 	half = a + (w->end - a) / 2;
-	if (w->end - a < 2 * STEAL_MIN || !(nl = memchr(w->text + half, '\n', w->end - half)))
+	if (w->end - a < 2 * least || !(nl = memchr(w->text + half, '\n', w->end - half)))
 		return false;
 	m = (size_t)(nl - w->text) + 1;
 	if (m >= w->end)
 		return false;
 	atomic_store(&w->limit, m);
-	if (atomic_load(&w->at) >= m || init_worker(s, p, w->text, from, m, w->end))
+	if ((size_t)(atomic_load(&w->at) >> 32) >= m || init_worker(s, p, w->text, a, m, w->end))
 		return false;
-	s->p.limit = s->p.at = NULL; /* nobody steals from it */
+	s->p.lineno = (uint32_t)at; /* lines before a; it counts those in [a, m) */
+	s->p.limit = NULL;	    /* nobody steals from it */
+	s->p.at = NULL;
+	s->give_back = false; /* w is reading those pages */
 	work(s);
 	return true;
 }
@@ -289,11 +307,14 @@ size_t ctg_parse_parallel(struct parser *p, const char *text, size_t pos, size_t
 		v[nv++] = &ws[k];
 	if (!p->stopped && !p->nomem && started) {
 		ctg_table_presort(p); /* COMMIT's sort, while the workers go on */
-		if (steal(p, &ws[started], &ws[0], cut[1]))
+		if (steal(p, &ws[started], &ws[0], min < STEAL_MIN ? min : STEAL_MIN))
 			v[nv++] = &ws[0];
 	}
-	for (int k = 1; k <= started; k++)
+	for (int k = 1; k <= started; k++) {
+		if (p->stopped || p->nomem) /* their work is dropped: stop them early */
+			atomic_store(&ws[k].limit, 0);
 		pthread_join(ws[k].th, NULL);
+	}
 	i = 0;
 	if (p->nomem) {
 		next = end;
