@@ -219,6 +219,12 @@ int ctg_arena_adopt(struct ctg_arena *dst, struct ctg_arena *src)
 	return 0;
 }
 
+void *ctg_arena_spare(const struct ctg_arena *a, size_t *len)
+{
+	*len = a->head ? a->head->size - a->head->used : 0;
+	return a->head ? a->head->data + a->head->used : NULL;
+}
+
 size_t ctg_arena_bytes(const struct ctg_arena *a)
 {
 	return a->total + a->icap * sizeof(struct istr);

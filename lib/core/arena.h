@@ -17,6 +17,8 @@ char *ctg_arena_strndup(struct ctg_arena *a, const char *s, size_t n);
 /* Interned string: equal strings give the same pointer. */
 const char *ctg_arena_intern(struct ctg_arena *a, const char *s, size_t n);
 size_t ctg_arena_bytes(const struct ctg_arena *a);
+/* The not yet used part of the current chunk (*len 0 when there is none). */
+void *ctg_arena_spare(const struct ctg_arena *a, size_t *len);
 /*
  * Moves everything src holds into dst and frees src: its memory then lives as long as dst.
  * Its interned strings join dst's table where dst has no equal string (a string interned in

@@ -409,6 +409,7 @@ static size_t quick_resolve(struct ctg_rule *v, size_t n, const struct ctg_table
 /* Shrinks the rule arrays to their size (before pointers into them are taken). */
 static void shrink(struct parser *p)
 {
+	ctg_parse_prefault_join(p); /* before the arrays move */
 	size_t nmain = p->nsegs ? p->nmain : p->ntr;
 	struct ctg_rule *v;
 
@@ -452,6 +453,7 @@ static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, u
 		if (p->chains[order[i]].idx)
 			nidx += p->chains[order[i]].n;
 	/* few scattered rules: copy them out; many: reorder the whole array in place */
+	ctg_parse_prefault_join(p); /* before the rule arrays move */
 	if (nidx && nidx * 8 > p->ntr && ctg_rules_flatten(p))
 		return -ENOMEM;
 	if (nidx && nidx * 8 <= p->ntr && !(extra = gather(p, order, tb->nchains, nidx)))
@@ -581,6 +583,7 @@ out:
 
 void ctg_table_discard(struct parser *p)
 {
+	ctg_parse_prefault_join(p);
 	for (size_t i = 0; i < p->nchains; i++)
 		free(p->chains[i].idx);
 	p->nchains = 0;

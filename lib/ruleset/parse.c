@@ -261,6 +261,9 @@ static void dispatch_line(struct parser *p)
 		table_line(p);
 		if (p->table >= 0 && open_builtins(p))
 			p->nomem = true;
+		else if (p->table >= 0)
+			ctg_parse_prefault_start(p, p->rs->text, (size_t)(p->line - p->rs->text),
+						 p->rs->text_len);
 		return;
 	}
 	if (!strcmp(w[0].s, "COMMIT")) {
@@ -462,6 +465,7 @@ static struct ctg_ruleset *parse_owned(char *text, size_t len, bool mapped, cons
 	p.src = priv->rs.name;
 	ctg_lex_init(&p.lx);
 	run(&p, text, len);
+	ctg_parse_prefault_join(&p);
 	priv->rs.uses_ct = p.uses_ct;
 	ctg_lex_release(&p.lx);
 	free(p.linebuf);

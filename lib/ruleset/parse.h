@@ -3,6 +3,8 @@
 #ifndef CTG_PARSE_H
 #define CTG_PARSE_H
 
+#include <pthread.h>
+
 #include "ir.h"
 #include "lex.h"
 
@@ -104,9 +106,18 @@ struct parser {
 	/* worker: stop before the line at *limit; *at is the line being parsed (parse_par.c) */
 	_Atomic size_t *limit;
 	_Atomic uint64_t *at; /* start << 32 | lines before it */
-	uint32_t *order;      /* the table's chain order, sorted ahead while workers run */
-	size_t norder;	      /* chains it covers (COMMIT sorts again when more were declared) */
-	size_t *line_off;     /* start of each line of the source, for diagnostics (commit.c) */
+	/* a thread faulting in memory the table's rules will use, while chains are read */
+	pthread_t prefault;
+	bool prefaulting;
+	struct {
+		void *addr;
+		size_t len;
+	} pf[2];
+	const char *pf_text; /* the table is text[pf_pos, pf_end) (its end still to be found) */
+	size_t pf_pos, pf_end, pf_threads;
+	uint32_t *order;  /* the table's chain order, sorted ahead while workers run */
+	size_t norder;	  /* chains it covers (COMMIT sorts again when more were declared) */
+	size_t *line_off; /* start of each line of the source, for diagnostics (commit.c) */
 	size_t nline_off;
 };
 
@@ -143,6 +154,13 @@ size_t ctg_parse_lines(struct parser *p, const char *text, size_t pos, size_t en
 /* Tries to parse a table's rule lines from pos (the first rule line) in several threads;
  * returns where the caller goes on (pos when it did not try). */
 size_t ctg_parse_parallel(struct parser *p, const char *text, size_t pos, size_t end);
+/* At a big table's start: a thread faults in the rule array and arena space the calling
+ * thread's share of its rules will fill (parse_par.c). _join waits for it; call before the
+ * rule array moves or is freed. */
+void ctg_parse_prefault_start(struct parser *p, const char *text, size_t pos, size_t end);
+void ctg_parse_prefault_join(struct parser *p);
+/* Makes room for `more` rules in p->trules (rule.c). 0 or -ENOMEM. */
+int ctg_rules_reserve(struct parser *p, size_t more);
 /* Sorts the table's chains for COMMIT ahead of it (commit.c). */
 void ctg_table_presort(struct parser *p);
 /* Tests only, set before parsing: threads (0 = one per online CPU, at most 4) and the

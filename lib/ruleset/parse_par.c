@@ -26,6 +26,7 @@
 
 #define PAR_MAX	      4
 #define PAR_MIN_SLICE ((size_t)1 << 20)	 /* smaller slices do not pay for a thread */
+#define PAR_PREFAULT  ((size_t)4 << 20)	 /* inputs from this size on */
 #define STEAL_MIN     ((size_t)64 << 10) /* nor does stealing less than this */
 
 int ctg_parse_par_threads;
@@ -147,6 +148,7 @@ static int init_worker(struct worker *w, const struct parser *p, const char *tex
 	q->line_off = NULL;
 	q->order = NULL;
 	q->nsegs = q->nmain = 0;
+	q->prefaulting = false;
 	q->nline_off = 0;
 	q->ntr = q->captr = 0;
 	q->errors = 0;
@@ -164,23 +166,6 @@ static int init_worker(struct worker *w, const struct parser *p, const char *tex
 		release_worker(w);
 		return -1;
 	}
-	return 0;
-}
-
-/* The worker's rules, diagnostics and memory become the parser's. 0 or -1 (ENOMEM). */
-static int adopt(struct parser *p, struct worker *w)
-{
-	struct parser *q = &w->p;
-
-	if (ctg_parse_adopt_rules(p, q) || ctg_diags_move(p->diags, q->diags) ||
-	    ctg_arena_adopt(p->arena, q->arena))
-		return -1;
-	q->arena = NULL;
-	p->errors += q->errors;
-	p->uses_ct |= q->uses_ct;
-	p->lineno = q->lineno;
-	p->last_chain = -1;
-	release_worker(w);
 	return 0;
 }
 
@@ -211,6 +196,107 @@ static size_t block_end(const char *text, size_t pos, size_t end)
 		if (text[i] == '\n' && end - (i + 1) >= 6 && !memcmp(text + i + 1, "COMMIT", 6))
 			return i + 1;
 	return end;
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+/*
+ * The size of the table from pf_pos to its COMMIT. A mapped file's pages are given back
+ * after looking at them, 1 MiB at a time, but for the first (the parser is reading those).
+ */
+static size_t table_bytes(const struct parser *p)
+{
+	const size_t step = (size_t)1 << 20;
+
+	for (size_t a = p->pf_pos; a < p->pf_end; a += step) {
+		size_t b = p->pf_end - a < step ? p->pf_end : a + step;
+		/* a look 7 bytes past the piece: a COMMIT line across its end is found */
+		size_t lim = b + 7 < p->pf_end ? b + 7 : p->pf_end,
+		       c = block_end(p->pf_text, a, lim);
+
+		if (c < lim)
+			return c - p->pf_pos;
+		if (p->priv->text_mapped && a > p->pf_pos) {
+			size_t pa = (a + 4095) & ~(size_t)4095, pb = b & ~(size_t)4095;
+
+			if (pb > pa)
+				madvise((char *)p->pf_text + pa, pb - pa, MADV_DONTNEED);
+		}
+	}
+	return p->pf_end - p->pf_pos;
+}
+
+static void *prefault(void *arg)
+{
+	const struct parser *p = arg; /* read only: the parser goes on meanwhile */
+	/* the share of the table's rules the calling thread parses (it gets the first slice) */
+	size_t bytes = table_bytes(p), share = bytes / 200 / p->pf_threads;
+	const size_t most[2] = {share * sizeof(struct ctg_rule), share * 200};
+
+	if (bytes < PAR_PREFAULT)
+		return NULL;
+	for (size_t k = 0; k < sizeof(p->pf) / sizeof(p->pf[0]); k++) {
+		size_t len = p->pf[k].len < most[k] ? p->pf[k].len : most[k];
+		uintptr_t b = ((uintptr_t)p->pf[k].addr + 4095) & ~(uintptr_t)4095,
+			  e = ((uintptr_t)p->pf[k].addr + len) & ~(uintptr_t)4095;
+
+		/* faults the pages in without writing them (older kernels: EINVAL, no harm) */
+		if (p->pf[k].addr && e > b)
+			madvise((void *)b, e - b, MADV_POPULATE_WRITE);
+	}
+	return NULL;
+}
+
+/*
+ * While this thread reads a big table's chain declarations (kube-proxy: a third of its
+ * lines), another one faults in the memory this thread's share of the rules will fill, ahead
+ * of it: the rule array and the arena's current chunk (rules of 200 bytes of input or more, 200
+ * bytes of arena each; it first finds where the table ends). Faulting in never writes, so it
+ * may overlap this thread's writes; the arrays are only not moved or freed before
+ * ctg_parse_prefault_join().
+ */
+void ctg_parse_prefault_start(struct parser *p, const char *text, size_t pos, size_t end)
+{
+	long cpus = ctg_parse_par_threads ? ctg_parse_par_threads : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (p->serial || p->worker || p->prefaulting || cpus < 2 || end - pos < PAR_PREFAULT ||
+	    ctg_rules_reserve(p, 1))
+		return;
+	p->pf_text = text;
+	p->pf_pos = pos;
+	p->pf_end = end;
+	p->pf_threads = (size_t)(cpus > PAR_MAX ? PAR_MAX : cpus);
+	p->pf[0].addr = p->trules + p->ntr;
+	p->pf[0].len = (p->captr - p->ntr) * sizeof(*p->trules);
+	p->pf[1].addr = ctg_arena_spare(p->arena, &p->pf[1].len);
+	p->prefaulting = !pthread_create(&p->prefault, NULL, prefault, p);
+}
+
+void ctg_parse_prefault_join(struct parser *p)
+{
+	if (p->prefaulting) {
+		pthread_join(p->prefault, NULL);
+		p->prefaulting = false;
+	}
+}
+
+/* The worker's rules, diagnostics and memory become the parser's. 0 or -1 (ENOMEM). */
+static int adopt(struct parser *p, struct worker *w)
+{
+	struct parser *q = &w->p;
+
+	if (ctg_parse_adopt_rules(p, q) || ctg_diags_move(p->diags, q->diags) ||
+	    ctg_arena_adopt(p->arena, q->arena))
+		return -1;
+	q->arena = NULL;
+	p->errors += q->errors;
+	p->uses_ct |= q->uses_ct;
+	p->lineno = q->lineno;
+	p->last_chain = -1;
+	release_worker(w);
+	return 0;
 }
 
 /*

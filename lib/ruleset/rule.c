@@ -405,9 +405,11 @@ static void hint_huge(void *mem, size_t n)
 #endif
 }
 
-static int reserve_rules(struct parser *p, size_t more)
+int ctg_rules_reserve(struct parser *p, size_t more)
 {
 	if (p->ntr + more > p->captr) {
+		if (!p->worker) /* the array moves: the prefault thread must be done with it */
+			ctg_parse_prefault_join(p);
 		/* first guess from the input size (a rule line is rarely under 64 bytes), so
 		 * that a big table is not copied again and again; pages never written cost
 		 * nothing, and COMMIT shrinks the array to its size */
@@ -486,7 +488,7 @@ int ctg_rules_flatten(struct parser *p)
 	if (!p->nsegs)
 		return 0;
 	p->ntr = p->nmain;
-	if (reserve_rules(p, ntr - p->nmain)) {
+	if (ctg_rules_reserve(p, ntr - p->nmain)) {
 		p->ntr = ntr;
 		return -ENOMEM;
 	}
@@ -567,7 +569,7 @@ static void store_rule(struct rctx *rc, uint32_t pos)
 	}
 	rc->r.matches = mv;
 	rc->r.nmatches = (uint16_t)rc->nm;
-	if ((!p->worker && ctg_rules_flatten(p)) || reserve_rules(p, ns * nd)) {
+	if ((!p->worker && ctg_rules_flatten(p)) || ctg_rules_reserve(p, ns * nd)) {
 		p->nomem = true;
 		return;
 	}
