@@ -16,6 +16,7 @@ struct rseg {
 };
 
 #define CTG_MAX_SEGS 8
+#define CTG_PAR_MAX  4 /* threads parsing one table */
 
 /* A chain while its table is being read. */
 struct pchain {
@@ -112,7 +113,14 @@ struct parser {
 	struct {
 		void *addr;
 		size_t len;
-	} pf[2];
+	} pf[2 * CTG_PAR_MAX];
+	/* rule arrays and arenas made ahead for the workers (and faulted in with the above) */
+	struct {
+		struct ctg_rule *trules;
+		uint32_t *rchain;
+		size_t cap;
+		struct ctg_arena *arena;
+	} pre[CTG_PAR_MAX];
 	const char *pf_text; /* the table is text[pf_pos, pf_end) (its end still to be found) */
 	size_t pf_pos, pf_end, pf_threads;
 	uint32_t *order;  /* the table's chain order, sorted ahead while workers run */
@@ -159,6 +167,8 @@ size_t ctg_parse_parallel(struct parser *p, const char *text, size_t pos, size_t
  * rule array moves or is freed. */
 void ctg_parse_prefault_start(struct parser *p, const char *text, size_t pos, size_t end);
 void ctg_parse_prefault_join(struct parser *p);
+/* Frees what was made ahead for workers that did not take it. */
+void ctg_parse_prealloc_release(struct parser *p);
 /* Makes room for `more` rules in p->trules (rule.c). 0 or -ENOMEM. */
 int ctg_rules_reserve(struct parser *p, size_t more);
 /* Sorts the table's chains for COMMIT ahead of it (commit.c). */

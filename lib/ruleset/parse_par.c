@@ -12,6 +12,7 @@
  * alone (":", "*", COMMIT change the chain set; -I depends on rule positions) is dropped
  * with every later one, and the serial parse goes on from its slice.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@
 
 #include "parse.h"
 
-#define PAR_MAX	      4
+#define PAR_MAX	      CTG_PAR_MAX
 #define PAR_MIN_SLICE ((size_t)1 << 20)	 /* smaller slices do not pay for a thread */
 #define PAR_PREFAULT  ((size_t)4 << 20)	 /* inputs from this size on */
 #define STEAL_MIN     ((size_t)64 << 10) /* nor does stealing less than this */
@@ -115,6 +116,13 @@ static void release_worker(struct worker *w)
 	ctg_arena_free(q->arena);
 }
 
+/* An arena for the rules of `bytes` of input: chunks of 4 MiB at least, which the arena
+ * backs with huge pages (fewer faults). */
+static struct ctg_arena *arena_for(size_t bytes)
+{
+	return ctg_arena_new(bytes / 2 > ((size_t)4 << 20) ? bytes / 2 : ((size_t)4 << 20));
+}
+
 /* A copy of the parser that shares the table's chains (read-only) and owns the rest. */
 static int init_worker(struct worker *w, const struct parser *p, const char *text, size_t from,
 		       size_t start, size_t end)
@@ -149,6 +157,7 @@ static int init_worker(struct worker *w, const struct parser *p, const char *tex
 	q->order = NULL;
 	q->nsegs = q->nmain = 0;
 	q->prefaulting = false;
+	memset(q->pre, 0, sizeof(q->pre)); /* the owner's, not this one's */
 	q->nline_off = 0;
 	q->ntr = q->captr = 0;
 	q->errors = 0;
@@ -159,9 +168,7 @@ static int init_worker(struct worker *w, const struct parser *p, const char *tex
 	q->size_hint = end - start;
 	q->released = (start + 4095) & ~(size_t)4095; /* pages of its own slice, as it goes */
 	q->diags = ctg_diags_new();
-	/* chunks of 4 MiB at least: the arena backs those with huge pages (fewer faults) */
-	q->arena = ctg_arena_new(q->size_hint / 2 > ((size_t)4 << 20) ? q->size_hint / 2
-								      : ((size_t)4 << 20));
+	q->arena = arena_for(q->size_hint);
 	if (!q->diags || !q->arena) {
 		release_worker(w);
 		return -1;
@@ -231,46 +238,85 @@ static size_t table_bytes(const struct parser *p)
 static void *prefault(void *arg)
 {
 	const struct parser *p = arg; /* read only: the parser goes on meanwhile */
-	/* the share of the table's rules the calling thread parses (it gets the first slice) */
+	/* each thread's share of the table's rules (rule arrays in even slots, arenas in odd) */
 	size_t bytes = table_bytes(p), share = bytes / 200 / p->pf_threads;
 	const size_t most[2] = {share * sizeof(struct ctg_rule), share * 200};
 
 	if (bytes < PAR_PREFAULT)
 		return NULL;
 	for (size_t k = 0; k < sizeof(p->pf) / sizeof(p->pf[0]); k++) {
-		size_t len = p->pf[k].len < most[k] ? p->pf[k].len : most[k];
+		size_t len = p->pf[k].len < most[k % 2] ? p->pf[k].len : most[k % 2];
 		uintptr_t b = ((uintptr_t)p->pf[k].addr + 4095) & ~(uintptr_t)4095,
 			  e = ((uintptr_t)p->pf[k].addr + len) & ~(uintptr_t)4095;
 
-		/* faults the pages in without writing them (older kernels: EINVAL, no harm) */
+		/* faults the pages in without writing them (older kernels: EINVAL, no harm; an
+		 * array moved by realloc meanwhile: ENOMEM or someone's pages, no harm either) */
 		if (p->pf[k].addr && e > b)
 			madvise((void *)b, e - b, MADV_POPULATE_WRITE);
 	}
 	return NULL;
 }
 
+/* A worker's rule array and arena, made ahead. 0 or -ENOMEM. */
+static int prealloc(struct parser *p, size_t k, size_t bytes)
+{
+	struct parser tmp = {.worker = true, .size_hint = bytes};
+	size_t spare;
+
+	tmp.arena = arena_for(bytes);
+	if (!tmp.arena || !ctg_arena_alloc(tmp.arena, 0) || ctg_rules_reserve(&tmp, 1)) {
+		ctg_arena_free(tmp.arena);
+		free(tmp.trules);
+		free(tmp.rchain);
+		return -ENOMEM;
+	}
+	p->pre[k].trules = tmp.trules;
+	p->pre[k].rchain = tmp.rchain;
+	p->pre[k].cap = tmp.captr;
+	p->pre[k].arena = tmp.arena;
+	p->pf[2 * k].addr = tmp.trules;
+	p->pf[2 * k].len = tmp.captr * sizeof(*tmp.trules);
+	p->pf[2 * k + 1].addr = ctg_arena_spare(tmp.arena, &spare);
+	p->pf[2 * k + 1].len = spare;
+	return 0;
+}
+
+void ctg_parse_prealloc_release(struct parser *p)
+{
+	for (size_t k = 0; k < CTG_PAR_MAX; k++) {
+		free(p->pre[k].trules);
+		free(p->pre[k].rchain);
+		ctg_arena_free(p->pre[k].arena);
+		memset(&p->pre[k], 0, sizeof(p->pre[k]));
+	}
+}
+
 /*
  * While this thread reads a big table's chain declarations (kube-proxy: a third of its
- * lines), another one faults in the memory this thread's share of the rules will fill, ahead
- * of it: the rule array and the arena's current chunk (rules of 200 bytes of input or more, 200
- * bytes of arena each; it first finds where the table ends). Faulting in never writes, so it
- * may overlap this thread's writes; the arrays are only not moved or freed before
- * ctg_parse_prefault_join().
+ * lines), another one faults in the memory each thread's share of the rules will fill: this
+ * thread's rule array and arena chunk, and those made ahead for the workers (rules of 200
+ * bytes of input or more, 200 bytes of arena each; it first finds where the table ends).
+ * Faulting in never writes, so it may overlap the parse's writes.
  */
 void ctg_parse_prefault_start(struct parser *p, const char *text, size_t pos, size_t end)
 {
 	long cpus = ctg_parse_par_threads ? ctg_parse_par_threads : sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = (size_t)(cpus > PAR_MAX ? PAR_MAX : cpus < 1 ? 1 : cpus);
 
-	if (p->serial || p->worker || p->prefaulting || cpus < 2 || end - pos < PAR_PREFAULT ||
+	if (p->serial || p->worker || p->prefaulting || n < 2 || end - pos < PAR_PREFAULT ||
 	    ctg_rules_reserve(p, 1))
 		return;
+	memset(p->pf, 0, sizeof(p->pf));
 	p->pf_text = text;
 	p->pf_pos = pos;
 	p->pf_end = end;
-	p->pf_threads = (size_t)(cpus > PAR_MAX ? PAR_MAX : cpus);
+	p->pf_threads = n;
 	p->pf[0].addr = p->trules + p->ntr;
 	p->pf[0].len = (p->captr - p->ntr) * sizeof(*p->trules);
 	p->pf[1].addr = ctg_arena_spare(p->arena, &p->pf[1].len);
+	for (size_t k = 1; k < n; k++)
+		if (prealloc(p, k, (end - pos) / n))
+			break;
 	p->prefaulting = !pthread_create(&p->prefault, NULL, prefault, p);
 }
 
@@ -280,6 +326,20 @@ void ctg_parse_prefault_join(struct parser *p)
 		pthread_join(p->prefault, NULL);
 		p->prefaulting = false;
 	}
+}
+
+/* The worker takes the rule array and arena made ahead for it, if any. */
+static void take_prealloc(struct parser *q, struct parser *p, size_t k)
+{
+	if (!p->pre[k].trules)
+		return;
+	q->trules = p->pre[k].trules;
+	q->rchain = p->pre[k].rchain;
+	q->captr = p->pre[k].cap;
+	ctg_arena_free(q->arena);
+	q->arena = p->pre[k].arena;
+	memset(&p->pre[k], 0, sizeof(p->pre[k]));
+	memset(q->pre, 0, sizeof(q->pre));
 }
 
 /* The worker's rules, diagnostics and memory become the parser's. 0 or -1 (ENOMEM). */
@@ -378,6 +438,7 @@ size_t ctg_parse_parallel(struct parser *p, const char *text, size_t pos, size_t
 	for (int k = 1; k < n; k++) {
 		if (init_worker(&ws[k], p, text, pos, cut[k], cut[k + 1]))
 			break;
+		take_prealloc(&ws[k].p, p, (size_t)k);
 		if (pthread_create(&ws[k].th, NULL, work, &ws[k])) {
 			release_worker(&ws[k]);
 			break;
