@@ -3,7 +3,8 @@
 # (ip6tables-restore for IPv6) into a fresh network namespace, read back with iptables-save
 # and compared with `ctguard fmt` of the original: identical ignoring comment lines,
 # counters and the order of the tables. The golden inputs of tests/golden/ruleset/cases are
-# checked the same way. Backends: nft ("iptables") and, when present,
+# checked the same way, and a generated 40k-rule kube-proxy-like ruleset (the parallel
+# parse). Backends: nft ("iptables") and, when present,
 # legacy. Usage: kernel-agree.sh [nft|legacy|both] (default both). Root only.
 set -u
 : "${CTGUARD:?CTGUARD must point at the ctguard binary}"
@@ -46,14 +47,18 @@ drop_empty_absent() {
 		/^COMMIT/ { if (!empty || index(have, "|" name "|")) printf "%s", buf; buf = "" }' "$1"
 }
 
-# The corpus dumps, then the golden inputs that are meant to parse (no NAME.rc).
+# The corpus dumps, then the golden inputs that are meant to parse (no NAME.rc), then a
+# generated kube-proxy-like ruleset big enough (6 MB) to be parsed by several threads.
 inputs() {
 	find "$corpus" -type f ! -name '*.md' -print0 |
 		xargs -0 grep -lZE '^\*(filter|nat|mangle|raw|security)[[:space:]]*$' | sort -z
 	for f in "$src"/tests/golden/ruleset/cases/*.v[46]; do
 		[ -e "${f%.*}.rc" ] || printf '%s\0' "$f"
 	done
+	[ -s "$tmp/kube-proxy-40k.v4" ] && printf '%s\0' "$tmp/kube-proxy-40k.v4"
 }
+python3 "$src/tools/gen-kube-proxy.py" --rules 40000 >"$tmp/kube-proxy-40k.v4" ||
+	echo "kernel-agree: no generated kube-proxy ruleset (python3 missing?)"
 
 run_backend() {
 	local be=$1 save4 save6 rest4 rest6
