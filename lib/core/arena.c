@@ -52,11 +52,7 @@ void ctg_arena_free(struct ctg_arena *a)
 	free(a);
 }
 
-/*
- * Big chunks (a parse of a large ruleset sizes them after the input) are backed by
- * transparent huge pages where the system allows it: one fault per 2 MiB instead of 512.
- */
-static void hint_huge(void *p, size_t n)
+void ctg_hint_huge(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
 	const uintptr_t huge = (uintptr_t)2 << 20;
@@ -70,6 +66,35 @@ static void hint_huge(void *p, size_t n)
 #endif
 }
 
+#define HUGE ((size_t)2 << 20)
+
+void *ctg_huge_alloc(size_t n)
+{
+	void *p;
+
+	if (n < HUGE)
+		return malloc(n);
+	if (posix_memalign(&p, HUGE, n))
+		return NULL;
+	ctg_hint_huge(p, (n + HUGE - 1) & ~(HUGE - 1));
+	return p;
+}
+
+void *ctg_huge_realloc(void *p, size_t used, size_t n)
+{
+	void *q;
+
+	if (n < HUGE)
+		return realloc(p, n);
+	q = ctg_huge_alloc(n);
+	if (!q)
+		return NULL;
+	if (p)
+		memcpy(q, p, used < n ? used : n);
+	free(p);
+	return q;
+}
+
 void *ctg_arena_alloc(struct ctg_arena *a, size_t n)
 {
 	struct chunk *c = a->head;
@@ -79,13 +104,12 @@ void *ctg_arena_alloc(struct ctg_arena *a, size_t n)
 	if (!c || c->size - c->used < need) {
 		size_t sz = need > a->chunk_size / 4 ? need : a->chunk_size;
 
-		c = malloc(sizeof(*c) + sz);
+		/* chunks are filled from the start: huge pages; a big object maybe not wholly */
+		c = sz == a->chunk_size ? ctg_huge_alloc(sizeof(*c) + sz) : malloc(sizeof(*c) + sz);
 		if (!c)
 			return NULL;
 		c->size = sz;
 		c->used = 0;
-		if (sz >= (4u << 20))
-			hint_huge(c, sizeof(*c) + sz);
 		if (need > a->chunk_size / 4 && a->head) {
 			/* big object: keep the current chunk on top */
 			c->next = a->head->next;

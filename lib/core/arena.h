@@ -17,6 +17,14 @@ char *ctg_arena_strndup(struct ctg_arena *a, const char *s, size_t n);
 /* Interned string: equal strings give the same pointer. */
 const char *ctg_arena_intern(struct ctg_arena *a, const char *s, size_t n);
 size_t ctg_arena_bytes(const struct ctg_arena *a);
+/* Asks for transparent huge pages on the whole 2 MiB pages inside [p, p + n) (one fault
+ * and one zeroing per 2 MiB instead of 512): for big arrays filled from the start. */
+void ctg_hint_huge(void *p, size_t n);
+/* malloc() for big arrays filled from the start: from 2 MiB on, aligned to 2 MiB and
+ * hinted for huge pages throughout. Freed with free(). NULL on ENOMEM. */
+void *ctg_huge_alloc(size_t n);
+/* realloc() of such an array whose first `used` bytes matter. NULL on ENOMEM (p kept). */
+void *ctg_huge_realloc(void *p, size_t used, size_t n);
 /* The not yet used part of the current chunk (*len 0 when there is none). */
 void *ctg_arena_spare(const struct ctg_arena *a, size_t *len);
 /*

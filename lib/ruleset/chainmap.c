@@ -72,6 +72,7 @@ static int grow(struct chainmap *m, size_t cap)
 	n.slots = calloc(n.cap, sizeof(*n.slots));
 	if (!n.slots)
 		return -ENOMEM;
+	ctg_hint_huge(n.slots, n.cap * sizeof(*n.slots));
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->slots[i].key)
 			insert(&n, m->slots[i].key, m->slots[i].hash, m->slots[i].val);

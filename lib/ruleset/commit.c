@@ -361,7 +361,7 @@ static void permute(struct ctg_rule *v, uint32_t *dest, size_t n)
  */
 static struct ctg_rule *gather(struct parser *p, const uint32_t *order, uint32_t n, size_t nout)
 {
-	struct ctg_rule *out = malloc(nout * sizeof(*out));
+	struct ctg_rule *out = ctg_huge_alloc(nout * sizeof(*out));
 	size_t off = 0;
 
 	if (!out || track(p, out)) {

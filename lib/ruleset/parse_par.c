@@ -239,7 +239,7 @@ static void *prefault(void *arg)
 {
 	const struct parser *p = arg; /* read only: the parser goes on meanwhile */
 	/* each thread's share of the table's rules (rule arrays in even slots, arenas in odd) */
-	size_t bytes = table_bytes(p), share = bytes / 200 / p->pf_threads;
+	size_t bytes = table_bytes(p), share = bytes / 250 / p->pf_threads;
 	const size_t most[2] = {share * sizeof(struct ctg_rule), share * 200};
 
 	if (bytes < PAR_PREFAULT)
@@ -294,7 +294,7 @@ void ctg_parse_prealloc_release(struct parser *p)
 /*
  * While this thread reads a big table's chain declarations (kube-proxy: a third of its
  * lines), another one faults in the memory each thread's share of the rules will fill: this
- * thread's rule array and arena chunk, and those made ahead for the workers (rules of 200
+ * thread's rule array and arena chunk, and those made ahead for the workers (rules of 250
  * bytes of input or more, 200 bytes of arena each; it first finds where the table ends).
  * Faulting in never writes, so it may overlap the parse's writes.
  */

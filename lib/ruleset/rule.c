@@ -389,22 +389,6 @@ static void one_word(struct rctx *rc)
 	ctg_rule_module_option(rc);
 }
 
-/* A big rule array is backed by transparent huge pages where allowed (fewer page faults). */
-static void hint_huge(void *mem, size_t n)
-{
-#ifdef MADV_HUGEPAGE
-	const uintptr_t huge = (uintptr_t)2 << 20;
-	uintptr_t b = ((uintptr_t)mem + huge - 1) & ~(huge - 1);
-	uintptr_t e = ((uintptr_t)mem + n) & ~(huge - 1);
-
-	if (e > b)
-		madvise((void *)b, e - b, MADV_HUGEPAGE);
-#else
-	(void)mem;
-	(void)n;
-#endif
-}
-
 int ctg_rules_reserve(struct parser *p, size_t more)
 {
 	if (p->ntr + more > p->captr) {
@@ -418,7 +402,7 @@ int ctg_rules_reserve(struct parser *p, size_t more)
 
 		while (ncap < p->ntr + more)
 			ncap *= 2;
-		nr = realloc(p->trules, ncap * sizeof(*nr));
+		nr = ctg_huge_realloc(p->trules, p->ntr * sizeof(*nr), ncap * sizeof(*nr));
 		if (!nr)
 			return -ENOMEM;
 		p->trules = nr;
@@ -430,8 +414,6 @@ int ctg_rules_reserve(struct parser *p, size_t more)
 			p->rchain = nc;
 		}
 		p->captr = ncap;
-		if (ncap * sizeof(*nr) >= (8u << 20))
-			hint_huge(nr, ncap * sizeof(*nr));
 	}
 	return 0;
 }
