@@ -583,7 +583,7 @@ out:
 
 void ctg_table_discard(struct parser *p)
 {
-	ctg_parse_prefault_join(p);
+	ctg_parse_lidx_release(p);
 	ctg_parse_prealloc_release(p);
 	for (size_t i = 0; i < p->nchains; i++)
 		free(p->chains[i].idx);

@@ -465,7 +465,7 @@ static struct ctg_ruleset *parse_owned(char *text, size_t len, bool mapped, cons
 	p.src = priv->rs.name;
 	ctg_lex_init(&p.lx);
 	run(&p, text, len);
-	ctg_parse_prefault_join(&p);
+	ctg_parse_lidx_release(&p);
 	ctg_parse_prealloc_release(&p);
 	priv->rs.uses_ct = p.uses_ct;
 	ctg_lex_release(&p.lx);

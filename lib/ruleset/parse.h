@@ -4,6 +4,7 @@
 #define CTG_PARSE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "ir.h"
 #include "lex.h"
@@ -17,6 +18,15 @@ struct rseg {
 
 #define CTG_MAX_SEGS 8
 #define CTG_PAR_MAX  4 /* threads parsing one table */
+
+/* Line numbers along a table, for the workers: lines[k] = lines in text[pos, pos + k x 256
+ * KiB) for k < n; written by the prefault thread, then ready (release). */
+#define LIDX_MAX 4096
+struct lineidx {
+	atomic_bool ready;
+	size_t pos, n;
+	uint32_t lines[LIDX_MAX];
+};
 
 /* A chain while its table is being read. */
 struct pchain {
@@ -123,9 +133,10 @@ struct parser {
 	} pre[CTG_PAR_MAX];
 	const char *pf_text; /* the table is text[pf_pos, pf_end) (its end still to be found) */
 	size_t pf_pos, pf_end, pf_threads;
-	uint32_t *order;  /* the table's chain order, sorted ahead while workers run */
-	size_t norder;	  /* chains it covers (COMMIT sorts again when more were declared) */
-	size_t *line_off; /* start of each line of the source, for diagnostics (commit.c) */
+	struct lineidx *lidx; /* made while the table's chains are read (parse_par.c) */
+	uint32_t *order;      /* the table's chain order, sorted ahead while workers run */
+	size_t norder;	      /* chains it covers (COMMIT sorts again when more were declared) */
+	size_t *line_off;     /* start of each line of the source, for diagnostics (commit.c) */
 	size_t nline_off;
 };
 
@@ -167,6 +178,8 @@ size_t ctg_parse_parallel(struct parser *p, const char *text, size_t pos, size_t
  * rule array moves or is freed. */
 void ctg_parse_prefault_start(struct parser *p, const char *text, size_t pos, size_t end);
 void ctg_parse_prefault_join(struct parser *p);
+/* Joins the prefault thread and frees the table's line index. */
+void ctg_parse_lidx_release(struct parser *p);
 /* Frees what was made ahead for workers that did not take it. */
 void ctg_parse_prealloc_release(struct parser *p);
 /* Makes room for `more` rules in p->trules (rule.c). 0 or -ENOMEM. */

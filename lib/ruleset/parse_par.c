@@ -26,9 +26,10 @@
 #include "parse.h"
 
 #define PAR_MAX	      CTG_PAR_MAX
-#define PAR_MIN_SLICE ((size_t)1 << 20)	 /* smaller slices do not pay for a thread */
-#define PAR_PREFAULT  ((size_t)4 << 20)	 /* inputs from this size on */
-#define STEAL_MIN     ((size_t)64 << 10) /* nor does stealing less than this */
+#define PAR_MIN_SLICE ((size_t)1 << 20)	  /* smaller slices do not pay for a thread */
+#define PAR_PREFAULT  ((size_t)4 << 20)	  /* inputs from this size on */
+#define LIDX_STEP     ((size_t)256 << 10) /* line index: an entry per piece of text */
+#define STEAL_MIN     ((size_t)64 << 10)  /* nor does stealing less than this */
 
 int ctg_parse_par_threads;
 size_t ctg_parse_par_min_slice;
@@ -91,11 +92,28 @@ static size_t lines_before(const struct worker *w, size_t from, size_t to)
 	return n;
 }
 
+/* Lines in text[index start, at) from the table's line index (made by the prefault thread
+ * as it looked for the table's end); -1 when it is not there or does not reach at. */
+static long lines_to(const struct worker *w, size_t at)
+{
+	const struct lineidx *x = w->p.lidx;
+	size_t i, from;
+
+	if (!x || !atomic_load_explicit(&x->ready, memory_order_acquire) || at < x->pos)
+		return -1;
+	i = (at - x->pos) / LIDX_STEP;
+	if (i >= x->n)
+		return -1;
+	from = x->pos + i * LIDX_STEP;
+	return (long)x->lines[i] + (long)count_lines(w->text + from, at - from);
+}
+
 static void *work(void *arg)
 {
 	struct worker *w = arg;
+	long a = lines_to(w, w->from), b = a < 0 ? -1 : lines_to(w, w->start);
 
-	w->p.lineno += (uint32_t)lines_before(w, w->from, w->start);
+	w->p.lineno += b >= 0 ? (uint32_t)(b - a) : (uint32_t)lines_before(w, w->from, w->start);
 	w->done_at = ctg_parse_lines(&w->p, w->text, w->start, w->end);
 	atomic_store(&w->done, true);
 	return NULL;
@@ -215,16 +233,27 @@ static size_t block_end(const char *text, size_t pos, size_t end)
  */
 static size_t table_bytes(const struct parser *p)
 {
-	const size_t step = (size_t)1 << 20;
+	struct lineidx *x = p->lidx;
+	size_t a;
 
-	for (size_t a = p->pf_pos; a < p->pf_end; a += step) {
-		size_t b = p->pf_end - a < step ? p->pf_end : a + step;
+	x->pos = p->pf_pos;
+	x->lines[0] = 0;
+	x->n = 1;
+	for (a = p->pf_pos; a < p->pf_end; a += LIDX_STEP) {
+		size_t b = p->pf_end - a < LIDX_STEP ? p->pf_end : a + LIDX_STEP;
 		/* a look 7 bytes past the piece: a COMMIT line across its end is found */
 		size_t lim = b + 7 < p->pf_end ? b + 7 : p->pf_end,
 		       c = block_end(p->pf_text, a, lim);
 
-		if (c < lim)
+		if (c < lim) {
+			atomic_store_explicit(&x->ready, true, memory_order_release);
 			return c - p->pf_pos;
+		}
+		if (x->n < LIDX_MAX) { /* line numbers for the workers (work()) */
+			x->lines[x->n] =
+				x->lines[x->n - 1] + (uint32_t)count_lines(p->pf_text + a, b - a);
+			x->n++;
+		}
 		if (p->priv->text_mapped && a > p->pf_pos) {
 			size_t pa = (a + 4095) & ~(size_t)4095, pb = b & ~(size_t)4095;
 
@@ -232,6 +261,7 @@ static size_t table_bytes(const struct parser *p)
 				madvise((char *)p->pf_text + pa, pb - pa, MADV_DONTNEED);
 		}
 	}
+	atomic_store_explicit(&x->ready, true, memory_order_release);
 	return p->pf_end - p->pf_pos;
 }
 
@@ -306,6 +336,8 @@ void ctg_parse_prefault_start(struct parser *p, const char *text, size_t pos, si
 	if (p->serial || p->worker || p->prefaulting || n < 2 || end - pos < PAR_PREFAULT ||
 	    ctg_rules_reserve(p, 1))
 		return;
+	if (!(p->lidx = calloc(1, sizeof(*p->lidx))))
+		return;
 	memset(p->pf, 0, sizeof(p->pf));
 	p->pf_text = text;
 	p->pf_pos = pos;
@@ -326,6 +358,13 @@ void ctg_parse_prefault_join(struct parser *p)
 		pthread_join(p->prefault, NULL);
 		p->prefaulting = false;
 	}
+}
+
+void ctg_parse_lidx_release(struct parser *p)
+{
+	ctg_parse_prefault_join(p);
+	free(p->lidx);
+	p->lidx = NULL;
 }
 
 /* The worker takes the rule array and arena made ahead for it, if any. */
