@@ -25,6 +25,7 @@ struct rseg {
 struct lineidx {
 	atomic_bool ready;
 	size_t pos, n;
+	size_t end; /* the table's COMMIT line (or the end of the text) */
 	uint32_t lines[LIDX_MAX];
 };
 

@@ -246,6 +246,7 @@ static size_t table_bytes(const struct parser *p)
 		       c = block_end(p->pf_text, a, lim);
 
 		if (c < lim) {
+			x->end = c;
 			atomic_store_explicit(&x->ready, true, memory_order_release);
 			return c - p->pf_pos;
 		}
@@ -261,6 +262,7 @@ static size_t table_bytes(const struct parser *p)
 				madvise((char *)p->pf_text + pa, pb - pa, MADV_DONTNEED);
 		}
 	}
+	x->end = p->pf_end;
 	atomic_store_explicit(&x->ready, true, memory_order_release);
 	return p->pf_end - p->pf_pos;
 }
@@ -460,10 +462,21 @@ static bool steal(struct parser *p, struct worker *w, struct worker *s, size_t l
 	return true;
 }
 
+/* Where the rule block from pos ends: found by the prefault thread already, or looked for. */
+static size_t table_end(const struct parser *p, const char *text, size_t pos, size_t end)
+{
+	const struct lineidx *x = p->lidx;
+
+	if (x && atomic_load_explicit(&x->ready, memory_order_acquire) && x->pos <= pos &&
+	    pos <= x->end && x->end <= end)
+		return x->end;
+	return block_end(text, pos, end);
+}
+
 size_t ctg_parse_parallel(struct parser *p, const char *text, size_t pos, size_t end)
 {
 	struct worker ws[PAR_MAX + 1], *v[PAR_MAX + 1];
-	size_t stop = block_end(text, pos, end), cut[PAR_MAX + 1], next;
+	size_t stop = table_end(p, text, pos, end), cut[PAR_MAX + 1], next;
 	long cpus = ctg_parse_par_threads ? ctg_parse_par_threads : sysconf(_SC_NPROCESSORS_ONLN);
 	size_t min = ctg_parse_par_min_slice ? ctg_parse_par_min_slice : PAR_MIN_SLICE;
 	int n = cpus < 1 ? 1 : cpus > PAR_MAX ? PAR_MAX : (int)cpus, started = 0, nv, i;
