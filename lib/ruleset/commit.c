@@ -562,8 +562,15 @@ void ctg_table_commit(struct parser *p)
 	tb->present = true;
 	tb->loc = p->table_loc;
 	tb->nchains = n;
-	tb->chains = ctg_arena_alloc(
-		p->rs->arena, (n + 1) * sizeof(*tb->chains)); /* every field set by fill_table */
+	/* every field is set by fill_table; a big table's array was made (and faulted in) while
+	 * its rules were read */
+	tb->chains = ctg_parse_take_chains(p, n + 1);
+	if (tb->chains && track(p, tb->chains)) {
+		free(tb->chains);
+		tb->chains = NULL;
+	}
+	if (!tb->chains)
+		tb->chains = ctg_arena_alloc(p->rs->arena, (n + 1) * sizeof(*tb->chains));
 	if (!tb->chains || fill_table(p, tb, order, newidx, &left))
 		goto nomem;
 	for (uint32_t i = 0; i < n; i++)

@@ -25,7 +25,9 @@ struct rseg {
 struct lineidx {
 	atomic_bool ready;
 	size_t pos, n;
-	size_t end; /* the table's COMMIT line (or the end of the text) */
+	size_t end;		  /* the table's COMMIT line (or the end of the text) */
+	struct ctg_chain *chains; /* COMMIT's chain array, made ahead (nchains of them) */
+	size_t nchains;
 	uint32_t lines[LIDX_MAX];
 };
 
@@ -181,6 +183,9 @@ void ctg_parse_prefault_start(struct parser *p, const char *text, size_t pos, si
 void ctg_parse_prefault_join(struct parser *p);
 /* Joins the prefault thread and frees the table's line index. */
 void ctg_parse_lidx_release(struct parser *p);
+/* COMMIT's array of n chains when the prefault thread made one big enough (the caller owns
+ * it then, malloc'd), else NULL. */
+struct ctg_chain *ctg_parse_take_chains(struct parser *p, size_t n);
 /* Frees what was made ahead for workers that did not take it. */
 void ctg_parse_prealloc_release(struct parser *p);
 /* Makes room for `more` rules in p->trules (rule.c). 0 or -ENOMEM. */

@@ -231,10 +231,42 @@ static size_t block_end(const char *text, size_t pos, size_t end)
  * The size of the table from pf_pos to its COMMIT. A mapped file's pages are given back
  * after looking at them, 1 MiB at a time, but for the first (the parser is reading those).
  */
-static size_t table_bytes(const struct parser *p)
+/* Lines starting with ':' in text[a, b) (a newline then a colon; a at a line start). */
+static size_t count_decls(const char *t, size_t a, size_t b)
+{
+	size_t n = a < b && t[a] == ':', i = a;
+
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n'), co = _mm_set1_epi8(':');
+
+	for (; i + 17 <= b; i += 16) {
+		__m128i u = _mm_loadu_si128((const __m128i *)(t + i)),
+			v = _mm_loadu_si128((const __m128i *)(t + i + 1));
+		unsigned bits = (unsigned)_mm_movemask_epi8(
+			_mm_and_si128(_mm_cmpeq_epi8(u, nl), _mm_cmpeq_epi8(v, co)));
+
+		for (; bits; bits &= bits - 1)
+			n++;
+	}
+#endif
+	for (; i + 1 < b; i++)
+		n += t[i] == '\n' && t[i + 1] == ':';
+	return n;
+}
+
+/* COMMIT's chain array for the table, made and faulted in ahead (ctg_parse_take_chains). */
+static void make_chains(struct lineidx *x, size_t decls)
+{
+	x->nchains = decls + CTG_HOOK_MAX + 1;
+	x->chains = malloc(x->nchains * sizeof(*x->chains));
+	if (!x->chains)
+		x->nchains = 0;
+}
+
+static size_t table_bytes(const struct parser *p, struct ctg_chain **chains, size_t *nchains)
 {
 	struct lineidx *x = p->lidx;
-	size_t a;
+	size_t a, decls = 0;
 
 	x->pos = p->pf_pos;
 	x->lines[0] = 0;
@@ -245,8 +277,12 @@ static size_t table_bytes(const struct parser *p)
 		size_t lim = b + 7 < p->pf_end ? b + 7 : p->pf_end,
 		       c = block_end(p->pf_text, a, lim);
 
+		decls += count_decls(p->pf_text, a, c < lim ? c : b);
 		if (c < lim) {
 			x->end = c;
+			make_chains(x, decls);
+			*chains = x->chains; /* before ready: then it is the parser's to take */
+			*nchains = x->nchains;
 			atomic_store_explicit(&x->ready, true, memory_order_release);
 			return c - p->pf_pos;
 		}
@@ -263,17 +299,33 @@ static size_t table_bytes(const struct parser *p)
 		}
 	}
 	x->end = p->pf_end;
+	make_chains(x, decls);
+	*chains = x->chains;
+	*nchains = x->nchains;
 	atomic_store_explicit(&x->ready, true, memory_order_release);
 	return p->pf_end - p->pf_pos;
+}
+
+/* Faults in the whole pages of [addr, addr + len) without writing them. */
+static void populate(void *addr, size_t len)
+{
+	uintptr_t b = ((uintptr_t)addr + 4095) & ~(uintptr_t)4095,
+		  e = ((uintptr_t)addr + len) & ~(uintptr_t)4095;
+
+	if (addr && e > b)
+		madvise((void *)b, e - b, MADV_POPULATE_WRITE);
 }
 
 static void *prefault(void *arg)
 {
 	const struct parser *p = arg; /* read only: the parser goes on meanwhile */
+	struct ctg_chain *chains;
+	size_t nchains;
 	/* each thread's share of the table's rules (rule arrays in even slots, arenas in odd) */
-	size_t bytes = table_bytes(p), share = bytes / 250 / p->pf_threads;
+	size_t bytes = table_bytes(p, &chains, &nchains), share = bytes / 250 / p->pf_threads;
 	const size_t most[2] = {share * sizeof(struct ctg_rule), share * 200};
 
+	populate(chains, nchains * sizeof(*chains));
 	if (bytes < PAR_PREFAULT)
 		return NULL;
 	for (size_t k = 0; k < sizeof(p->pf) / sizeof(p->pf[0]); k++) {
@@ -365,8 +417,23 @@ void ctg_parse_prefault_join(struct parser *p)
 void ctg_parse_lidx_release(struct parser *p)
 {
 	ctg_parse_prefault_join(p);
+	if (p->lidx)
+		free(p->lidx->chains);
 	free(p->lidx);
 	p->lidx = NULL;
+}
+
+struct ctg_chain *ctg_parse_take_chains(struct parser *p, size_t n)
+{
+	struct lineidx *x = p->lidx;
+	struct ctg_chain *c;
+
+	if (!x || !atomic_load_explicit(&x->ready, memory_order_acquire) || x->nchains < n)
+		return NULL;
+	c = x->chains;
+	x->chains = NULL;
+	x->nchains = 0;
+	return c;
 }
 
 /* The worker takes the rule array and arena made ahead for it, if any. */
