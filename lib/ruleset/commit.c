@@ -548,13 +548,13 @@ void ctg_table_commit(struct parser *p)
 	/* chains are only ever added: the same count is the same set */
 	uint32_t *order = p->order && p->norder == p->nchains ? p->order : chain_order(p);
 	uint32_t *newidx = malloc((p->nchains + 1) * sizeof(*newidx));
-	const char **names = malloc((p->nchains + 1) * sizeof(*names));
+	const char **names = NULL; /* for "did you mean": only when jumps are left to resolve */
 	uint32_t n = (uint32_t)p->nchains;
 	size_t left = 0;
 
 	if (order == p->order)
 		p->order = NULL;
-	if (!order || !newidx || !names)
+	if (!order || !newidx)
 		goto nomem;
 	memset(tb, 0, sizeof(*tb));
 	for (int h = 0; h < CTG_HOOK_MAX; h++)
@@ -573,10 +573,13 @@ void ctg_table_commit(struct parser *p)
 		tb->chains = ctg_arena_alloc(p->rs->arena, (n + 1) * sizeof(*tb->chains));
 	if (!tb->chains || fill_table(p, tb, order, newidx, &left))
 		goto nomem;
-	for (uint32_t i = 0; i < n; i++)
-		names[i] = tb->chains[i].name;
-	if (left)
+	if (left) {
+		if (!(names = malloc((n + 1) * sizeof(*names))))
+			goto nomem;
+		for (uint32_t i = 0; i < n; i++)
+			names[i] = tb->chains[i].name;
 		resolve_rules(p, tb, newidx, names);
+	}
 	check_loops(p, tb);
 	goto out;
 nomem:
