@@ -72,12 +72,32 @@ struct result {
 	int ok;
 };
 
-/* One parse in a child process: its figures, through a pipe. 0 or -1. */
-static int parse_in_child(const char *path, unsigned flags, struct result *r)
+/* RUNS parses with FLAGS one after the other in this process: best CPU and wall; peak
+ * memory after the first. */
+static void parses(const char *path, int runs, unsigned flags, struct result *r)
 {
-	int fd[2];
+	struct rusage ru;
+	double wall, t;
+
+	memset(r, 0, sizeof(*r));
+	r->first = r->best = parse_once(path, flags, &r->rules, &r->bwall);
+	getrusage(RUSAGE_SELF, &ru);
+	r->maxrss_kb = ru.ru_maxrss;
+	r->ok = r->first >= 0;
+	for (int i = 1; r->ok && i < runs; i++) {
+		t = parse_once(path, flags, &r->rules, &wall);
+		if (t >= 0 && t < r->best)
+			r->best = t;
+		if (t >= 0 && wall < r->bwall)
+			r->bwall = wall;
+	}
+}
+
+/* parses() in a child process (memory of its own); its figures come through a pipe. */
+static int parses_in_child(const char *path, int runs, unsigned flags, struct result *res)
+{
+	int fd[2], st;
 	pid_t pid;
-	int st;
 
 	if (pipe(fd))
 		return -1;
@@ -85,32 +105,27 @@ static int parse_in_child(const char *path, unsigned flags, struct result *r)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		struct result c = {0};
-		struct rusage ru;
+		struct result r;
 
 		close(fd[0]);
-		c.first = c.best = parse_once(path, flags, &c.rules, &c.bwall);
-		getrusage(RUSAGE_SELF, &ru);
-		c.maxrss_kb = ru.ru_maxrss;
-		c.ok = c.first >= 0;
-		_exit(write(fd[1], &c, sizeof(c)) == (ssize_t)sizeof(c) ? 0 : 1);
+		parses(path, runs, flags, &r);
+		_exit(write(fd[1], &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : 1);
 	}
 	close(fd[1]);
-	st = read(fd[0], r, sizeof(*r)) == (ssize_t)sizeof(*r) ? 0 : -1;
+	st = read(fd[0], res, sizeof(*res)) == (ssize_t)sizeof(*res) ? 0 : -1;
 	close(fd[0]);
 	waitpid(pid, NULL, 0);
-	return st == 0 && r->ok ? 0 : -1;
+	return st == 0 && res->ok ? 0 : -1;
 }
 
 /* RUNS parses with FLAGS, each in a process of its own (as one ctguard run, or one
  * iptables-restore, pays it): best CPU and wall, highest peak memory. 0 or -1. */
 static int measure_fresh(const char *path, int runs, unsigned flags, struct result *res)
 {
-	memset(res, 0, sizeof(*res));
 	for (int i = 0; i < runs; i++) {
 		struct result r;
 
-		if (parse_in_child(path, flags, &r))
+		if (parses_in_child(path, 1, flags, &r))
 			return -1;
 		if (i == 0) {
 			*res = r;
@@ -130,38 +145,7 @@ static int measure_fresh(const char *path, int runs, unsigned flags, struct resu
  * the memory of the previous parse). 0 or -1. */
 static int measure_warm(const char *path, int runs, unsigned flags, struct result *res)
 {
-	int fd[2], st;
-	pid_t pid;
-
-	if (pipe(fd))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		struct result r = {0};
-		struct rusage ru;
-		double wall, t;
-
-		close(fd[0]);
-		r.first = r.best = parse_once(path, flags, &r.rules, &r.bwall);
-		getrusage(RUSAGE_SELF, &ru);
-		r.maxrss_kb = ru.ru_maxrss;
-		r.ok = r.first >= 0;
-		for (int i = 1; r.ok && i < runs; i++) {
-			t = parse_once(path, flags, &r.rules, &wall);
-			if (t >= 0 && t < r.best)
-				r.best = t;
-			if (t >= 0 && wall < r.bwall)
-				r.bwall = wall;
-		}
-		_exit(write(fd[1], &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : 1);
-	}
-	close(fd[1]);
-	st = read(fd[0], res, sizeof(*res)) == (ssize_t)sizeof(*res) ? 0 : -1;
-	close(fd[0]);
-	waitpid(pid, NULL, 0);
-	return st == 0 && res->ok ? 0 : -1;
+	return parses_in_child(path, runs, flags, res);
 }
 
 /*

@@ -194,6 +194,18 @@ static int init_worker(struct worker *w, const struct parser *p, const char *tex
 	return 0;
 }
 
+#ifdef __SSE2__
+/* Bit k set: t[i + k] is a newline and t[i + k + 1] is c (reads t[i, i + 17)). */
+static inline unsigned newline_then(const char *t, size_t i, char c)
+{
+	__m128i a = _mm_loadu_si128((const __m128i *)(t + i)),
+		b = _mm_loadu_si128((const __m128i *)(t + i + 1));
+
+	return (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('\n')),
+							 _mm_cmpeq_epi8(b, _mm_set1_epi8(c))));
+}
+#endif
+
 /* Where the table's rule block ends: the start of the first line from pos that starts with
  * "COMMIT", or end. Looks for a 'C' after a newline 16 bytes at a time. */
 static size_t block_end(const char *text, size_t pos, size_t end)
@@ -201,21 +213,13 @@ static size_t block_end(const char *text, size_t pos, size_t end)
 	size_t i = pos;
 
 #ifdef __SSE2__
-	const __m128i nl = _mm_set1_epi8('\n'), c = _mm_set1_epi8('C');
-
-	for (; i + 17 <= end; i += 16) {
-		__m128i a = _mm_loadu_si128((const __m128i *)(text + i)),
-			b = _mm_loadu_si128((const __m128i *)(text + i + 1));
-		unsigned bits = (unsigned)_mm_movemask_epi8(
-			_mm_and_si128(_mm_cmpeq_epi8(a, nl), _mm_cmpeq_epi8(b, c)));
-
-		for (; bits; bits &= bits - 1) {
+	for (; i + 17 <= end; i += 16)
+		for (unsigned bits = newline_then(text, i, 'C'); bits; bits &= bits - 1) {
 			size_t at = i + (size_t)__builtin_ctz(bits) + 1;
 
 			if (end - at >= 6 && !memcmp(text + at, "COMMIT", 6))
 				return at;
 		}
-	}
 #endif
 	for (; i + 1 < end; i++)
 		if (text[i] == '\n' && end - (i + 1) >= 6 && !memcmp(text + i + 1, "COMMIT", 6))
@@ -227,27 +231,15 @@ static size_t block_end(const char *text, size_t pos, size_t end)
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
 #endif
 
-/*
- * The size of the table from pf_pos to its COMMIT. A mapped file's pages are given back
- * after looking at them, 1 MiB at a time, but for the first (the parser is reading those).
- */
 /* Lines starting with ':' in text[a, b) (a newline then a colon; a at a line start). */
 static size_t count_decls(const char *t, size_t a, size_t b)
 {
 	size_t n = a < b && t[a] == ':', i = a;
 
 #ifdef __SSE2__
-	const __m128i nl = _mm_set1_epi8('\n'), co = _mm_set1_epi8(':');
-
-	for (; i + 17 <= b; i += 16) {
-		__m128i u = _mm_loadu_si128((const __m128i *)(t + i)),
-			v = _mm_loadu_si128((const __m128i *)(t + i + 1));
-		unsigned bits = (unsigned)_mm_movemask_epi8(
-			_mm_and_si128(_mm_cmpeq_epi8(u, nl), _mm_cmpeq_epi8(v, co)));
-
-		for (; bits; bits &= bits - 1)
+	for (; i + 17 <= b; i += 16)
+		for (unsigned bits = newline_then(t, i, ':'); bits; bits &= bits - 1)
 			n++;
-	}
 #endif
 	for (; i + 1 < b; i++)
 		n += t[i] == '\n' && t[i + 1] == ':';
@@ -263,6 +255,11 @@ static void make_chains(struct lineidx *x, size_t decls)
 		x->nchains = 0;
 }
 
+/*
+ * The size of the table from pf_pos to its COMMIT; on the way, the line index and COMMIT's
+ * chain array (*chains, *nchains). A mapped file's pages are given back after looking at
+ * them, but for the first piece (the parser is reading those).
+ */
 static size_t table_bytes(const struct parser *p, struct ctg_chain **chains, size_t *nchains)
 {
 	struct lineidx *x = p->lidx;
