@@ -356,17 +356,23 @@ static void one_line(struct parser *p)
  * A mapped file: the pages already parsed are given back to the page cache as we go (they
  * fault in again if a diagnostic needs them), so a big file does not stay resident.
  */
+void ctg_parse_madvise(const void *addr, size_t len, int advice)
+{
+	const uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t b = ((uintptr_t)addr + pg - 1) / pg * pg, e = ((uintptr_t)addr + len) / pg * pg;
+
+	if (addr && e > b)
+		madvise((void *)b, e - b, advice);
+}
+
 static void release_parsed(struct parser *p, const char *text, size_t pos)
 {
-	const size_t step = 1u << 20;
-	size_t pg, end;
+	const size_t step = 1u << 20, pg = (size_t)sysconf(_SC_PAGESIZE);
 
 	if (!p->priv->text_mapped || pos < p->released + step)
 		return;
-	pg = (size_t)sysconf(_SC_PAGESIZE);
-	end = pos / pg * pg;
-	madvise((char *)text + p->released, end - p->released, MADV_DONTNEED);
-	p->released = end;
+	ctg_parse_madvise(text + p->released, pos - p->released, MADV_DONTNEED);
+	p->released = pos / pg * pg; /* the page pos is in: next time */
 }
 
 static bool rule_line_start(char c)

@@ -170,6 +170,9 @@ void ctg_rule_emit(const struct ctg_rule *r, const char *chain, enum ctg_family 
 /* Parses one "-A"/"-I" rule line (already lexed into p->lx). */
 void ctg_parse_rule(struct parser *p);
 
+/* madvise() on the whole pages inside [addr, addr + len) (none: nothing). */
+void ctg_parse_madvise(const void *addr, size_t len, int advice);
+
 /* Parses the lines of text[pos, end); returns where it stopped: end, or the start of the
  * line a restricted parser or a worker cannot take (p->stopped / p->bail). */
 size_t ctg_parse_lines(struct parser *p, const char *text, size_t pos, size_t end);

@@ -34,6 +34,14 @@
 int ctg_parse_par_threads;
 size_t ctg_parse_par_min_slice;
 
+/* Threads a big table's rules are parsed by: one per online CPU, 1 to PAR_MAX. */
+static int threads(void)
+{
+	long cpus = ctg_parse_par_threads ? ctg_parse_par_threads : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return cpus < 1 ? 1 : cpus > PAR_MAX ? PAR_MAX : (int)cpus;
+}
+
 struct worker {
 	struct parser p;
 	pthread_t th;
@@ -76,18 +84,15 @@ static size_t count_lines(const char *s, size_t n)
  */
 static size_t lines_before(const struct worker *w, size_t from, size_t to)
 {
-	const size_t step = (size_t)1 << 20, pg = 4096;
+	const size_t step = (size_t)1 << 20;
 	size_t n = 0;
 
 	for (size_t a = from; a < to; a += step) {
 		size_t b = to - a < step ? to : a + step;
 
 		n += count_lines(w->text + a, b - a);
-		if (w->give_back && w->p.priv->text_mapped && (b - a) >= 2 * pg) {
-			size_t pa = (a + pg - 1) & ~(pg - 1), pb = b & ~(pg - 1);
-
-			madvise((char *)w->text + pa, pb - pa, MADV_DONTNEED);
-		}
+		if (w->give_back && w->p.priv->text_mapped)
+			ctg_parse_madvise(w->text + a, b - a, MADV_DONTNEED);
 	}
 	return n;
 }
@@ -184,7 +189,7 @@ static int init_worker(struct worker *w, const struct parser *p, const char *tex
 	q->worker = q->serial = q->par_tried = true;
 	q->restricted = q->stopped = q->bail = q->nomem = false;
 	q->size_hint = end - start;
-	q->released = (start + 4095) & ~(size_t)4095; /* pages of its own slice, as it goes */
+	q->released = start; /* pages of its own slice, as it goes (release_parsed) */
 	q->diags = ctg_diags_new();
 	q->arena = arena_for(q->size_hint);
 	if (!q->diags || !q->arena) {
@@ -288,12 +293,8 @@ static size_t table_bytes(const struct parser *p, struct ctg_chain **chains, siz
 				x->lines[x->n - 1] + (uint32_t)count_lines(p->pf_text + a, b - a);
 			x->n++;
 		}
-		if (p->priv->text_mapped && a > p->pf_pos) {
-			size_t pa = (a + 4095) & ~(size_t)4095, pb = b & ~(size_t)4095;
-
-			if (pb > pa)
-				madvise((char *)p->pf_text + pa, pb - pa, MADV_DONTNEED);
-		}
+		if (p->priv->text_mapped && a > p->pf_pos)
+			ctg_parse_madvise(p->pf_text + a, b - a, MADV_DONTNEED);
 	}
 	x->end = p->pf_end;
 	make_chains(x, decls);
@@ -303,14 +304,12 @@ static size_t table_bytes(const struct parser *p, struct ctg_chain **chains, siz
 	return p->pf_end - p->pf_pos;
 }
 
-/* Faults in the whole pages of [addr, addr + len) without writing them. */
-static void populate(void *addr, size_t len)
+/* Faults in the whole pages of [addr, addr + len) without writing them (older kernels:
+ * EINVAL, no harm; an array moved by realloc meanwhile: ENOMEM or someone's pages, no harm
+ * either). */
+static void populate(const void *addr, size_t len)
 {
-	uintptr_t b = ((uintptr_t)addr + 4095) & ~(uintptr_t)4095,
-		  e = ((uintptr_t)addr + len) & ~(uintptr_t)4095;
-
-	if (addr && e > b)
-		madvise((void *)b, e - b, MADV_POPULATE_WRITE);
+	ctg_parse_madvise(addr, len, MADV_POPULATE_WRITE);
 }
 
 static void *prefault(void *arg)
@@ -325,16 +324,8 @@ static void *prefault(void *arg)
 	populate(chains, nchains * sizeof(*chains));
 	if (bytes < PAR_PREFAULT)
 		return NULL;
-	for (size_t k = 0; k < sizeof(p->pf) / sizeof(p->pf[0]); k++) {
-		size_t len = p->pf[k].len < most[k % 2] ? p->pf[k].len : most[k % 2];
-		uintptr_t b = ((uintptr_t)p->pf[k].addr + 4095) & ~(uintptr_t)4095,
-			  e = ((uintptr_t)p->pf[k].addr + len) & ~(uintptr_t)4095;
-
-		/* faults the pages in without writing them (older kernels: EINVAL, no harm; an
-		 * array moved by realloc meanwhile: ENOMEM or someone's pages, no harm either) */
-		if (p->pf[k].addr && e > b)
-			madvise((void *)b, e - b, MADV_POPULATE_WRITE);
-	}
+	for (size_t k = 0; k < sizeof(p->pf) / sizeof(p->pf[0]); k++)
+		populate(p->pf[k].addr, p->pf[k].len < most[k % 2] ? p->pf[k].len : most[k % 2]);
 	return NULL;
 }
 
@@ -381,8 +372,7 @@ void ctg_parse_prealloc_release(struct parser *p)
  */
 void ctg_parse_prefault_start(struct parser *p, const char *text, size_t pos, size_t end)
 {
-	long cpus = ctg_parse_par_threads ? ctg_parse_par_threads : sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = (size_t)(cpus > PAR_MAX ? PAR_MAX : cpus < 1 ? 1 : cpus);
+	size_t n = (size_t)threads();
 
 	if (p->serial || p->worker || p->prefaulting || n < 2 || end - pos < PAR_PREFAULT ||
 	    ctg_rules_reserve(p, 1))
@@ -541,9 +531,8 @@ size_t ctg_parse_parallel(struct parser *p, const char *text, size_t pos, size_t
 {
 	struct worker ws[PAR_MAX + 1], *v[PAR_MAX + 1];
 	size_t stop = table_end(p, text, pos, end), cut[PAR_MAX + 1], next;
-	long cpus = ctg_parse_par_threads ? ctg_parse_par_threads : sysconf(_SC_NPROCESSORS_ONLN);
 	size_t min = ctg_parse_par_min_slice ? ctg_parse_par_min_slice : PAR_MIN_SLICE;
-	int n = cpus < 1 ? 1 : cpus > PAR_MAX ? PAR_MAX : (int)cpus, started = 0, nv, i;
+	int n = threads(), started = 0, nv, i;
 
 	while (n > 1 && (stop - pos) / (size_t)n < min)
 		n--;
