@@ -12,15 +12,15 @@
 #include "../ruleset/ir.h"
 
 #define M(n) extern const struct ctg_match_ops ctg_match_##n __attribute__((weak));
+// clang-format off
 #define MATCHES                                                                                    \
-	M(addrtype)                                                                                \
-	M(ah) M(comment) M(connbytes) M(connlimit) M(connmark) M(conntrack) M(cpu) M(dccp)         \
-		M(devgroup) M(dscp) M(ecn) M(esp) M(hashlimit) M(helper) M(hl) M(icmp) M(icmp6)    \
-			M(iprange) M(ipvs) M(length) M(limit) M(mac) M(mark) M(multiport) M(owner) \
-				M(physdev) M(pkttype) M(policy) M(quota) M(realm) M(recent)        \
-					M(rpfilter) M(rt) M(sctp) M(set) M(socket) M(state)        \
-						M(statistic) M(string) M(tcp) M(tcpmss) M(time)    \
-							M(tos) M(ttl) M(u32) M(udp)
+	M(addrtype) M(ah) M(comment) M(connbytes) M(connlimit) M(connmark) M(conntrack) M(cpu)    \
+	M(dccp) M(devgroup) M(dscp) M(ecn) M(esp) M(hashlimit) M(helper) M(hl) M(icmp) M(icmp6)   \
+	M(iprange) M(ipvs) M(length) M(limit) M(mac) M(mark) M(multiport) M(owner) M(physdev)     \
+	M(pkttype) M(policy) M(quota) M(realm) M(recent) M(rpfilter) M(rt) M(sctp) M(set)         \
+	M(socket) M(state) M(statistic) M(string) M(tcp) M(tcpmss) M(time) M(tos) M(ttl) M(u32)   \
+	M(udp)
+// clang-format on
 MATCHES
 #undef M
 

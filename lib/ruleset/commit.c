@@ -409,8 +409,7 @@ static size_t quick_resolve(struct ctg_rule *v, size_t n, const struct ctg_table
 /* Shrinks the rule arrays to their size (before pointers into them are taken). */
 static void shrink(struct parser *p)
 {
-	ctg_parse_prefault_join(p); /* before the arrays move */
-	size_t nmain = p->nsegs ? p->nmain : p->ntr;
+	size_t nmain = ctg_rules_nmain(p);
 	struct ctg_rule *v;
 
 	if (nmain && (v = realloc(p->trules, nmain * sizeof(*v))))
@@ -423,7 +422,7 @@ static void shrink(struct parser *p)
 /* The rule arrays become the ruleset's (what is left on failure, discard frees). */
 static int hand_over(struct parser *p)
 {
-	size_t nmain = p->nsegs ? p->nmain : p->ntr;
+	size_t nmain = ctg_rules_nmain(p);
 
 	if (nmain) {
 		if (track(p, p->trules))
@@ -452,8 +451,8 @@ static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, u
 	for (uint32_t i = 0; i < tb->nchains; i++)
 		if (p->chains[order[i]].idx)
 			nidx += p->chains[order[i]].n;
+	ctg_parse_prefault_join(p); /* before the rule arrays move (flatten, shrink) */
 	/* few scattered rules: copy them out; many: reorder the whole array in place */
-	ctg_parse_prefault_join(p); /* before the rule arrays move */
 	if (nidx && nidx * 8 > p->ntr && ctg_rules_flatten(p))
 		return -ENOMEM;
 	if (nidx && nidx * 8 <= p->ntr && !(extra = gather(p, order, tb->nchains, nidx)))
@@ -503,7 +502,7 @@ static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, u
 		tb->chains[i].rules = at;
 		off += tb->chains[i].nrules;
 	}
-	*left = quick_resolve(p->trules, p->nsegs ? p->nmain : p->ntr, tb, newidx) +
+	*left = quick_resolve(p->trules, ctg_rules_nmain(p), tb, newidx) +
 		(extra ? quick_resolve(extra, nidx, tb, newidx) : 0);
 	for (size_t k = 0; k < p->nsegs; k++)
 		*left += quick_resolve(p->segs[k].v, p->segs[k].n, tb, newidx);

@@ -202,6 +202,12 @@ extern size_t ctg_parse_par_min_slice;
 /* Appends a worker's rules to their chains, as if parsed here: its rule array becomes a
  * segment (rule.c). 0 or -ENOMEM. */
 int ctg_parse_adopt_rules(struct parser *p, struct parser *w);
+/* Rules in parser.trules itself (the rest are in segments). */
+static inline size_t ctg_rules_nmain(const struct parser *p)
+{
+	return p->nsegs ? p->nmain : p->ntr;
+}
+
 /* The rule at global index g of the table being read. */
 struct ctg_rule *ctg_rule_at(struct parser *p, size_t g);
 /* Copies the segments into trules (one array again). 0 or -ENOMEM. */

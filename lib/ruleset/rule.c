@@ -455,7 +455,7 @@ static void copy_rule(const struct rctx *rc, struct ctg_rule *r, size_t s, size_
 
 struct ctg_rule *ctg_rule_at(struct parser *p, size_t g)
 {
-	if (!p->nsegs || g < p->nmain)
+	if (g < ctg_rules_nmain(p))
 		return &p->trules[g];
 	for (size_t k = p->nsegs; k-- > 0;)
 		if (g >= p->segs[k].base)

@@ -11,14 +11,14 @@
 #include "../ruleset/ir.h"
 
 #define T(n) extern const struct ctg_target_ops ctg_target_##n __attribute__((weak));
+// clang-format off
 #define TARGETS                                                                                    \
-	T(AUDIT)                                                                                   \
-	T(CHECKSUM)                                                                                \
-	T(CLASSIFY) T(CONNMARK) T(CONNSECMARK) T(CT) T(DNAT) T(DSCP) T(ECN) T(HL) T(HMARK)         \
-		T(IDLETIMER) T(LED) T(LOG) T(MARK) T(MASQUERADE) T(NETMAP) T(NFLOG) T(NFQUEUE)     \
-			T(NOTRACK) T(RATEEST) T(REDIRECT) T(REJECT) T(SECMARK) T(SET) T(SNAT)      \
-				T(SYNPROXY) T(TCPMSS) T(TCPOPTSTRIP) T(TEE) T(TOS) T(TPROXY)       \
-					T(TRACE) T(TTL) T(ULOG) T(DNPT) T(SNPT)
+	T(AUDIT) T(CHECKSUM) T(CLASSIFY) T(CONNMARK) T(CONNSECMARK) T(CT) T(DNAT) T(DSCP) T(ECN)  \
+	T(HL) T(HMARK) T(IDLETIMER) T(LED) T(LOG) T(MARK) T(MASQUERADE) T(NETMAP) T(NFLOG)        \
+	T(NFQUEUE) T(NOTRACK) T(RATEEST) T(REDIRECT) T(REJECT) T(SECMARK) T(SET) T(SNAT)         \
+	T(SYNPROXY) T(TCPMSS) T(TCPOPTSTRIP) T(TEE) T(TOS) T(TPROXY) T(TRACE) T(TTL) T(ULOG)      \
+	T(DNPT) T(SNPT)
+// clang-format on
 TARGETS
 #undef T
 
