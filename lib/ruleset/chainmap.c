@@ -98,11 +98,6 @@ int ctg_chainmap_put_h(struct chainmap *m, const char *key, uint32_t h, uint32_t
 	return 0;
 }
 
-int ctg_chainmap_put(struct chainmap *m, const char *key, uint32_t val)
-{
-	return ctg_chainmap_put_h(m, key, ctg_chainmap_hash(key), val);
-}
-
 void ctg_chainmap_release(struct chainmap *m)
 {
 	free(m->slots);

@@ -152,8 +152,7 @@ struct ctg_loc ctg_parse_loc(const struct parser *p, unsigned col, unsigned end_
 const char *ctg_parse_line_text(struct parser *p);
 
 int ctg_chainmap_get(const struct chainmap *m, const char *key);
-int ctg_chainmap_put(struct chainmap *m, const char *key, uint32_t val);
-/* The same with the key's hash computed once by the caller. */
+/* The key's hash, for _get_h and _put_h (computed once by the caller). */
 uint32_t ctg_chainmap_hash(const char *key);
 int ctg_chainmap_get_h(const struct chainmap *m, const char *key, uint32_t h);
 int ctg_chainmap_put_h(struct chainmap *m, const char *key, uint32_t h, uint32_t val);
