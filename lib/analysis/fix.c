@@ -370,15 +370,20 @@ static const char *line_chain(const char *line, size_t len, char *buf, size_t sz
 	return buf;
 }
 
+/* Fix rules by table, then chain: the first keys of both orders below. */
+static int cmp_table_chain(const struct ctg_fix_rule *x, const struct ctg_fix_rule *y)
+{
+	int c = (int)x->table - (int)y->table;
+
+	return c ? c : strcmp(x->chain, y->chain);
+}
+
 static int cmp_place(const void *a, const void *b)
 {
 	const struct ctg_fix_rule *x = *(const struct ctg_fix_rule *const *)a;
 	const struct ctg_fix_rule *y = *(const struct ctg_fix_rule *const *)b;
-	int c = (int)x->table - (int)y->table;
+	int c = cmp_table_chain(x, y);
 
-	if (c)
-		return c;
-	c = strcmp(x->chain, y->chain);
 	if (c)
 		return c;
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
@@ -568,11 +573,8 @@ static int cmp_pos_desc(const void *a, const void *b)
 {
 	const struct ctg_fix_rule *x = *(const struct ctg_fix_rule *const *)a;
 	const struct ctg_fix_rule *y = *(const struct ctg_fix_rule *const *)b;
-	int c = (int)x->table - (int)y->table;
+	int c = cmp_table_chain(x, y);
 
-	if (c)
-		return c;
-	c = strcmp(x->chain, y->chain);
 	if (c)
 		return c;
 	if (x->pos != y->pos) /* appends (0) last, then descending positions */
