@@ -41,20 +41,14 @@ static double tv(const struct timeval *t)
 	return (double)t->tv_sec + (double)t->tv_usec / 1e6;
 }
 
-static double self_sys(void)
+/* user+sys CPU seconds of this process so far; *sys: the system part */
+static double self_cpu(double *sys)
 {
 	struct rusage ru;
 
 	getrusage(RUSAGE_SELF, &ru);
-	return tv(&ru.ru_stime);
-}
-
-static double self_cpu(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return tv(&ru.ru_utime) + tv(&ru.ru_stime);
+	*sys = tv(&ru.ru_stime);
+	return tv(&ru.ru_utime) + *sys;
 }
 
 static int run_cmd(char *const argv[], const char *out)
@@ -138,6 +132,11 @@ static int insert(const char *self, unsigned long n)
 	return run_cmd(argv, "/dev/null");
 }
 
+static void row(const char *what, const struct fig *f)
+{
+	printf("%-26s %6.1f %8.1f %8.1f\n", what, f->best * 1e3, f->cpu * 1e3, f->sys * 1e3);
+}
+
 int main(int argc, char **argv)
 {
 	char self[PATH_MAX];
@@ -165,29 +164,29 @@ int main(int argc, char **argv)
 		char *ctl[] = {"conntrack", "-L", NULL},
 		     *catv[] = {"cat", "/proc/net/nf_conntrack", NULL};
 		struct ctg_ct_table t, tp;
-		double t0, c0, s0;
+		double t0, c0, s0, c1, s1;
 
 		ctg_ct_table_init(&t);
 		ctg_ct_table_init(&tp);
 		t0 = now();
-		c0 = self_cpu();
-		s0 = self_sys();
+		c0 = self_cpu(&s0);
 		if (ctg_ct_read_nl(&t, 0))
 			return 1;
-		take(&nl, now() - t0, self_cpu() - c0, self_sys() - s0);
+		c1 = self_cpu(&s1);
+		take(&nl, now() - t0, c1 - c0, s1 - s0);
 		t0 = now();
-		c0 = self_cpu();
-		s0 = self_sys();
+		c0 = self_cpu(&s0);
 		bare_dump();
-		take(&bare, now() - t0, self_cpu() - c0, self_sys() - s0);
+		c1 = self_cpu(&s1);
+		take(&bare, now() - t0, c1 - c0, s1 - s0);
 		t0 = now();
 		run_cmd(ctl, "/dev/null");
 		take(&cli, now() - t0, child_cpu, child_sys);
 		t0 = now();
-		c0 = self_cpu();
-		s0 = self_sys();
+		c0 = self_cpu(&s0);
 		ctg_ct_read_proc(&tp, NULL, NULL);
-		take(&proc, now() - t0, self_cpu() - c0, self_sys() - s0);
+		c1 = self_cpu(&s1);
+		take(&proc, now() - t0, c1 - c0, s1 - s0);
 		t0 = now();
 		run_cmd(catv, "/dev/null");
 		take(&cat, now() - t0, child_cpu, child_sys);
@@ -213,16 +212,11 @@ int main(int argc, char **argv)
 	printf("entries: netlink %zu, /proc %zu (inserted %lu), best of %d runs\n", got, gotp, n,
 	       runs);
 	printf("                          wall ms   cpu ms   sys ms   (best of each)\n");
-	printf("netlink reader           %8.1f %8.1f %8.1f\n", nl.best * 1e3, nl.cpu * 1e3,
-	       nl.sys * 1e3);
-	printf("bare mnl dump loop       %8.1f %8.1f %8.1f\n", bare.best * 1e3, bare.cpu * 1e3,
-	       bare.sys * 1e3);
-	printf("conntrack -L >/dev/null  %8.1f %8.1f %8.1f\n", cli.best * 1e3, cli.cpu * 1e3,
-	       cli.sys * 1e3);
-	printf("/proc reader             %8.1f %8.1f %8.1f\n", proc.best * 1e3, proc.cpu * 1e3,
-	       proc.sys * 1e3);
-	printf("cat /proc/net/nf_conntrack %6.1f %8.1f %8.1f\n", cat.best * 1e3, cat.cpu * 1e3,
-	       cat.sys * 1e3);
+	row("netlink reader", &nl);
+	row("bare mnl dump loop", &bare);
+	row("conntrack -L >/dev/null", &cli);
+	row("/proc reader", &proc);
+	row("cat /proc/net/nf_conntrack", &cat);
 	printf("ratios (wall / cpu):\n");
 	printf("  netlink reader / bare loop   %.2f / %.2f  (goal <= 1.2)\n", nl.best / bare.best,
 	       nl.cpu / bare.cpu);
