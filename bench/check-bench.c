@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <ctguard/conns.h>
 #include <ctguard/source.h>
 
 #include "analysis/impact.h"

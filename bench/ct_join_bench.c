@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ctguard/conns.h>
 #include <ctguard/source.h>
 
 static double clk(clockid_t id)

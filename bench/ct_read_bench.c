@@ -24,6 +24,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
+#include <ctguard/conns.h>
 #include <ctguard/source.h>
 
 static double now(void)

@@ -29,9 +29,8 @@ struct check_run {
 
 static int build_conns(struct check_run *c)
 {
-	uint16_t lo, hi;
+	uint16_t lo = c->in.sysctls.port_lo, hi = c->in.sysctls.port_hi;
 
-	ctg_sysvals_port_range(&c->in.sysvals, &lo, &hi);
 	if (ctg_impact_conns_build(&c->in.socks, &c->in.ct, &c->in.locals, lo, hi, &c->conns,
 				   &c->iconns, &c->ilocal))
 		return -ENOMEM;
@@ -42,10 +41,8 @@ static int build_conns(struct check_run *c)
 	c->ii.cts = &c->in.ct;
 	c->ii.port_lo = lo;
 	c->ii.port_hi = hi;
-	c->ii.tcp_loose =
-		(int)ctg_sysvals_get_u32(&c->in.sysvals, "net.netfilter.nf_conntrack_tcp_loose", 1);
-	c->ii.tcp_be_liberal = (int)ctg_sysvals_get_u32(
-		&c->in.sysvals, "net.netfilter.nf_conntrack_tcp_be_liberal", 0);
+	c->ii.tcp_loose = c->in.sysctls.tcp_loose;
+	c->ii.tcp_be_liberal = c->in.sysctls.tcp_be_liberal;
 	c->ii.methods = 1u << CTG_IMPACT_ATOMIC;
 	return 0;
 }
@@ -176,10 +173,10 @@ int apply_check(struct apply_state *st, bool fix, bool force)
 	struct check_run c = {0};
 	int rc;
 
-	ctg_inputs_init(&c.in);
+	ctg_cli_inputs_init(&c.in);
 	ctg_conn_table_init(&c.conns);
-	rc = ctg_inputs_load(&c.in, CTG_IN_CT | CTG_IN_SOCKS | CTG_IN_SYSCTLS | CTG_IN_LOCALS,
-			     "ctguard apply", stderr);
+	rc = ctg_cli_inputs_load(&c.in, CTG_IN_CT | CTG_IN_SOCKS | CTG_IN_SYSCTLS | CTG_IN_LOCALS,
+				 "ctguard apply", stderr);
 	if (!rc) {
 		c.ii.cur4 = st->cur[0];
 		c.ii.cur6 = st->cur[1];

@@ -12,6 +12,8 @@
 
 #include "analysis/audit.h"
 #include "analysis/heal.h"
+#include "apply/audit_heal.h"
+#include "apply/heal_nl.h"
 #include "apply_steps.h"
 #include "cli.h"
 #include "common/inputs.h"
@@ -146,27 +148,18 @@ void apply_audit(struct apply_state *st)
 	struct ctg_inputs in;
 	struct ctg_audit_input ai;
 	struct ctg_audit_report rep = {0};
-	uint16_t lo, hi;
 	int rc;
 
-	ctg_inputs_init(&in);
-	rc = ctg_inputs_load(&in, CTG_IN_CT | CTG_IN_SOCKS | CTG_IN_SYSCTLS | CTG_IN_LOCALS,
-			     "ctguard apply", stderr);
+	ctg_cli_inputs_init(&in);
+	rc = ctg_cli_inputs_load(&in, CTG_IN_CT | CTG_IN_SOCKS | CTG_IN_SYSCTLS | CTG_IN_LOCALS,
+				 "ctguard apply", stderr);
 	if (rc) {
 		printf("ctguard apply: audit: cannot read the live state\n");
 		ctg_inputs_release(&in);
 		return;
 	}
-	ctg_audit_input_init(&ai);
-	ai.rs4 = st->rules_path[0] ? st->rs[0] : st->cur[0];
-	ai.rs6 = st->rules_path[1] ? st->rs[1] : st->cur[1];
-	ai.cts = &in.ct;
-	ai.socks = &in.socks;
-	ai.locals = in.locals_live ? &in.locals : NULL;
-	ai.sysctls = &in.sysctls;
-	ctg_sysvals_port_range(&in.sysvals, &lo, &hi);
-	ai.port_lo = lo;
-	ai.port_hi = hi;
+	ctg_audit_input_fill(&in, st->rules_path[0] ? st->rs[0] : st->cur[0],
+			     st->rules_path[1] ? st->rs[1] : st->cur[1], &ai);
 	rc = ctg_audit_run(&ai, &rep);
 	if (rc)
 		printf("ctguard apply: audit failed: %s\n", strerror(-rc));

@@ -79,19 +79,19 @@ int apply_validate(struct apply_state *st)
 			errors++;
 		} else if (rc) {
 			fprintf(stderr, "ctguard apply: cannot run %s: %s\n",
-				ctg_backend_tool(st->backend, i ? 10 : 2, true), strerror(-rc));
+				ctg_ipt_tool(st->backend, i ? 10 : 2, true), strerror(-rc));
 			return CTG_EXIT_ENV;
 		}
 		ctg_exec_result_release(&r);
 	}
 	if (errors) {
 		fprintf(stderr, "ctguard apply: rejected by %s --test: nothing was changed\n",
-			ctg_backend_tool(st->backend, 2, true));
+			ctg_ipt_tool(st->backend, 2, true));
 		return CTG_EXIT_USAGE;
 	}
 	printf("ctguard apply: validated %s%s%s (%s backend)\n", st->rules_path[0] ? "IPv4" : "",
 	       st->rules_path[0] && st->rules_path[1] ? " and " : "",
-	       st->rules_path[1] ? "IPv6" : "", ctg_backend_name(st->backend));
+	       st->rules_path[1] ? "IPv6" : "", ctg_ipt_backend_name(st->backend));
 	return 0;
 }
 

@@ -227,7 +227,7 @@ static void summary(const struct apply_state *st, const char *outcome)
 		 "conntrack: %zu entries re-inserted%s",
 		 outcome, st->rules_path[0] ? "IPv4" : "",
 		 st->rules_path[0] && st->rules_path[1] ? "+" : "", st->rules_path[1] ? "IPv6" : "",
-		 ctg_backend_name(st->backend), st->at_risk, st->fix_rules,
+		 ctg_ipt_backend_name(st->backend), st->at_risk, st->fix_rules,
 		 st->fix_rules == 1 ? "" : "s", st->healed,
 		 st->heal_failed ? " (some failed)" : "");
 	record(LOG_NOTICE, "%s%s", msg, "");
@@ -258,7 +258,7 @@ static int prepare(struct apply_state *st, const struct apply_opts *o)
 	rc = ctg_snapshot_take(st->backend, &st->snap);
 	if (rc) {
 		fprintf(stderr, "ctguard apply: cannot snapshot the current rules (%s): %s\n",
-			ctg_backend_tool(st->backend, 2, false), strerror(-rc));
+			ctg_ipt_tool(st->backend, 2, false), strerror(-rc));
 		return CTG_EXIT_ENV;
 	}
 	rc = apply_parse_current(st);
@@ -319,7 +319,7 @@ static int load_guarded(struct apply_state *st, const struct apply_opts *o, cons
 	}
 	if (!apply_load(st)) {
 		record(LOG_NOTICE, "loaded the new ruleset atomically (%s backend)%s",
-		       ctg_backend_name(st->backend), "");
+		       ctg_ipt_backend_name(st->backend), "");
 		return 0;
 	}
 	if (!o->yes) {

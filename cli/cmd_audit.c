@@ -32,71 +32,17 @@ static double now_mono(void)
 void audit_inputs_init(struct audit_inputs *in)
 {
 	memset(in, 0, sizeof(*in));
-	ctg_inputs_init(&in->in);
+	ctg_cli_inputs_init(&in->in);
 }
 
 void audit_inputs_release(struct audit_inputs *in)
 {
 	ctg_inputs_release(&in->in);
-	free(in->ifaddr);
-	if (in->ifa)
-		freeifaddrs(in->ifa);
-	in->ifaddr = NULL;
-	in->ifa = NULL;
-}
-
-static unsigned mask_bits(const uint8_t *b, size_t n)
-{
-	unsigned bits = 0;
-
-	for (size_t i = 0; i < n; i++)
-		bits += (unsigned)__builtin_popcount(b[i]);
-	return bits;
-}
-
-/* The live interfaces and their addresses (getifaddrs order: primary address first). */
-static int read_ifaddrs(struct audit_inputs *in)
-{
-	size_t n = 0;
-
-	if (getifaddrs(&in->ifa) < 0)
-		return -errno;
-	for (struct ifaddrs *i = in->ifa; i; i = i->ifa_next)
-		n++;
-	in->ifaddr = calloc(n ? n : 1, sizeof(*in->ifaddr));
-	if (!in->ifaddr)
-		return -ENOMEM;
-	for (struct ifaddrs *i = in->ifa; i; i = i->ifa_next) {
-		struct ctg_audit_ifaddr *a = &in->ifaddr[in->nifaddr];
-
-		if (!i->ifa_addr ||
-		    (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
-			continue;
-		memset(a, 0, sizeof(*a));
-		a->ifname = i->ifa_name;
-		a->family = (uint8_t)i->ifa_addr->sa_family;
-		if (a->family == AF_INET) {
-			memcpy(a->addr.b, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
-			if (i->ifa_netmask)
-				a->prefix = (uint8_t)mask_bits(
-					(const uint8_t *)&((struct sockaddr_in *)i->ifa_netmask)
-						->sin_addr,
-					4);
-		} else {
-			memcpy(a->addr.b, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
-			if (i->ifa_netmask)
-				a->prefix = (uint8_t)mask_bits(
-					(const uint8_t *)&((struct sockaddr_in6 *)i->ifa_netmask)
-						->sin6_addr,
-					16);
-		}
-		in->nifaddr++;
-	}
-	return 0;
 }
 
 int audit_inputs_opt(struct audit_inputs *in, struct ctg_cli *cli, int opt, const char *arg)
 {
+	(void)cli;
 	return ctg_inputs_opt(&in->in, opt, arg, stderr);
 }
 
@@ -107,32 +53,17 @@ int audit_inputs_load(struct audit_inputs *in, struct ctg_cli *cli, const char *
 	int ret;
 
 	snprintf(prog, sizeof(prog), "%s %s", cli->prog, cmd);
-	ret = ctg_inputs_load(&in->in,
-			      CTG_IN_RULES4 | CTG_IN_RULES6 | CTG_IN_CT | CTG_IN_SOCKS |
-				      CTG_IN_SYSCTLS | CTG_IN_LOCALS,
-			      prog, stderr);
-	if (!ret && in->in.locals_live && read_ifaddrs(in) < 0)
-		in->nifaddr = 0; /* unknown interfaces: -i/-o of the NAT tests unknown */
+	ret = ctg_cli_inputs_load(&in->in,
+				  CTG_IN_RULES4 | CTG_IN_RULES6 | CTG_IN_CT | CTG_IN_SOCKS |
+					  CTG_IN_SYSCTLS | CTG_IN_LOCALS,
+				  prog, stderr);
 	in->load_seconds = now_mono() - t0;
 	return ret;
 }
 
 void audit_inputs_fill(const struct audit_inputs *in, struct ctg_audit_input *ai)
 {
-	uint16_t lo, hi;
-
-	ctg_audit_input_init(ai);
-	ai->rs4 = in->in.rules4;
-	ai->rs6 = in->in.rules6;
-	ai->cts = &in->in.ct;
-	ai->socks = &in->in.socks;
-	ai->locals = in->in.locals_live ? &in->in.locals : NULL;
-	ai->sysctls = &in->in.sysctls;
-	ai->ifaddr = in->ifaddr;
-	ai->nifaddr = in->nifaddr;
-	ctg_sysvals_port_range(&in->in.sysvals, &lo, &hi);
-	ai->port_lo = lo;
-	ai->port_hi = hi;
+	ctg_audit_input_fill(&in->in, NULL, NULL, ai);
 }
 
 int audit_inputs_run(struct audit_inputs *in, struct ctg_cli *cli, const char *cmd,

@@ -10,6 +10,7 @@
 #include <ctguard/source.h>
 
 #include "analysis/audit.h"
+#include "apply/audit_heal.h"
 #include "cli.h"
 #include "common/inputs.h"
 
@@ -17,14 +18,9 @@
 #define AUDIT_INPUT_OPTS  CTG_INPUT_LONGOPTS
 #define AUDIT_INPUT_USAGE CTG_INPUT_USAGE
 
-struct ifaddrs;
-
-/* @ifaddr/@nifaddr: the interfaces of the live host (none when the inputs are files). */
+/* The assembled inputs (interfaces included when live) and timings. */
 struct audit_inputs {
 	struct ctg_inputs in;
-	struct ifaddrs *ifa;
-	struct ctg_audit_ifaddr *ifaddr;
-	size_t nifaddr;
 	double load_seconds, audit_seconds;
 };
 

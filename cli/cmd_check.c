@@ -220,7 +220,7 @@ static int load_inputs(struct check_opts *o, struct check_data *d)
 	if (!ret && o->rules6)
 		ret = load_rules(o->rules6, CTG_FAMILY_IPV6, &d->cand6);
 	if (!ret)
-		ret = ctg_inputs_load(&o->in, need, "ctguard check", stderr);
+		ret = ctg_cli_inputs_load(&o->in, need, "ctguard check", stderr);
 	return ret;
 }
 
@@ -610,7 +610,7 @@ int cmd_check(struct ctg_cli *cli, int argc, char **argv)
 	struct check_data d = {0};
 	int ret;
 
-	ctg_inputs_init(&o.in);
+	ctg_cli_inputs_init(&o.in);
 	ctg_conn_table_init(&d.conns);
 	ret = parse_opts(&o, argc, argv);
 	if (ret) {

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include <ctguard/conns.h>
 #include <ctguard/source.h>
 
 #include "cli.h"
@@ -200,8 +201,8 @@ static int run(struct ctg_inputs *in, bool json)
 	struct ctg_conn_table t;
 	int rc;
 
-	rc = ctg_inputs_load(in, CTG_IN_CT | CTG_IN_SOCKS | CTG_IN_SYSCTLS | CTG_IN_LOCALS,
-			     "ctguard conns", stderr);
+	rc = ctg_cli_inputs_load(in, CTG_IN_CT | CTG_IN_SOCKS | CTG_IN_SYSCTLS | CTG_IN_LOCALS,
+				 "ctguard conns", stderr);
 	if (rc)
 		return rc;
 	ctg_conn_table_init(&t);
@@ -230,7 +231,7 @@ int cmd_conns(struct ctg_cli *cli, int argc, char **argv)
 	bool json = false;
 	int c, rc;
 
-	ctg_inputs_init(&in);
+	ctg_cli_inputs_init(&in);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		int r = ctg_inputs_opt(&in, c, optarg, stderr);

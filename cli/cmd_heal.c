@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analysis/heal.h"
+#include "apply/heal_nl.h"
 
 struct heal_opts {
 	bool dry_run, have_peer, peer_port;

@@ -697,7 +697,7 @@ int cmd_trace(struct ctg_cli *cli, int argc, char **argv)
 	unsigned need;
 	int rc;
 
-	ctg_inputs_init(&in);
+	ctg_cli_inputs_init(&in);
 	rc = parse_args(&in, &o, argc, argv);
 	if (rc) {
 		ctg_inputs_release(&in);
@@ -720,7 +720,7 @@ int cmd_trace(struct ctg_cli *cli, int argc, char **argv)
 	need = CTG_IN_SYSCTLS | (o.fam == CTG_FAMILY_IPV6 ? CTG_IN_RULES6 : CTG_IN_RULES4);
 	if (o.ctstate < 0 && !o.empty_ct)
 		need |= CTG_IN_CT | CTG_IN_LOCALS;
-	rc = ctg_inputs_load(&in, need, "ctguard trace", stderr);
+	rc = ctg_cli_inputs_load(&in, need, "ctguard trace", stderr);
 	if (!rc)
 		rc = run(o.fam == CTG_FAMILY_IPV6 ? in.rules6 : in.rules4, &in, &o, &p);
 	ctg_inputs_release(&in);

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The common input options every command that looks at the host takes (check, audit,
- * trace, conns). Each input is read from a file when given, else live:
+ * heal, trace, conns), mapped onto the library's input assembly (source/inputs.h), which
+ * reads each input from a file when given, else live:
  *
  *   --rules FILE         IPv4 ruleset, iptables-save format ("-" = stdin).
- *                        Live: `iptables-save` (backend from `iptables -V`).
- *   --rules6 FILE        IPv6 ruleset. Live: `ip6tables-save`.
+ *                        Live: the backend's iptables-save (backend from `iptables -V`).
+ *   --rules6 FILE        IPv6 ruleset. Live: ip6tables-save.
  *   --conntrack FILE     `conntrack -L [-o extended]` or /proc/net/nf_conntrack text.
  *                        Live: ctnetlink dump of the current network namespace.
  *   --sockets FILE       `ss -tuanpH` text (or ss -tanpH / -uanpH). Live: sock_diag,
@@ -14,14 +15,11 @@
  *                        "net.ipv4.ip_local_port_range=1024 65000"). The others are read
  *                        from /proc/sys, or are kernel defaults when unreadable.
  *
- * Environment: PROC_ROOT replaces /proc for /proc/[pid], /proc/sys and the /proc/net
- * readers (tests).
- *
- * Use in a command:
+ * Environment: PROC_ROOT replaces /proc for /proc/[pid] and /proc/sys (tests).
  *
  *	static const struct option opts[] = { CTG_INPUT_LONGOPTS, { "format", ... }, { 0 } };
  *	struct ctg_inputs in;
- *	ctg_inputs_init(&in);
+ *	ctg_cli_inputs_init(&in);
  *	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
  *		switch (ctg_inputs_opt(&in, c, optarg, stderr)) {
  *		case 1: continue;            // one of ours
@@ -29,8 +27,8 @@
  *		}
  *		...                          // the command's own options
  *	}
- *	rc = ctg_inputs_load(&in, CTG_IN_CT | CTG_IN_SOCKS | CTG_IN_SYSCTLS, "ctguard conns",
- *			     stderr);         // prints errors; returns an exit code
+ *	rc = ctg_cli_inputs_load(&in, CTG_IN_CT | CTG_IN_SOCKS | CTG_IN_SYSCTLS,
+ *				 "ctguard conns", stderr);   // prints errors; returns an exit code
  *	...
  *	ctg_inputs_release(&in);
  */
@@ -38,12 +36,9 @@
 #define CTG_CLI_INPUTS_H
 
 #include <getopt.h>
-#include <stdbool.h>
 #include <stdio.h>
 
-#include <ctguard/source.h>
-
-#include "ct/model.h"
+#include "source/inputs.h"
 
 enum {
 	CTG_OPT_RULES = 0x1100,
@@ -71,44 +66,15 @@ enum {
 	"  --sockets FILE        ss -tuanpH output\n"                                              \
 	"  --sysctl NAME=VALUE   override a sysctl (repeatable)\n"
 
-/* What a command needs loaded. */
-enum ctg_input_need {
-	CTG_IN_RULES4 = 1 << 0,
-	CTG_IN_RULES6 = 1 << 1,
-	CTG_IN_CT = 1 << 2,
-	CTG_IN_SOCKS = 1 << 3,
-	CTG_IN_SYSCTLS = 1 << 4,
-	CTG_IN_LOCALS = 1 << 5, /* local addresses (live only when ct and sockets are live) */
-};
-
-/*
- * @sysvals: the sysctls as text (overrides + live), for display.
- * @sysctls: the same, in the model's form (kernel defaults where unknown).
- * @locals_live: locals came from the live host (else: only socket addresses count).
- */
-struct ctg_inputs {
-	const char *rules4_path, *rules6_path, *ct_path, *socks_path;
-	const char *proc_root;
-	struct ctg_sysvals sysvals;
-	struct ctg_ruleset *rules4, *rules6;
-	enum ctg_ipt_backend backend4, backend6;
-	struct ctg_ct_table ct;
-	struct ctg_sock_table socks;
-	struct ctg_sysctls sysctls;
-	struct ctg_addr_set locals;
-	bool locals_live;
-	struct ctg_diags *diags;
-};
-
-void ctg_inputs_init(struct ctg_inputs *in);
-void ctg_inputs_release(struct ctg_inputs *in);
+/* ctg_inputs_init plus the environment (PROC_ROOT). */
+void ctg_cli_inputs_init(struct ctg_inputs *in);
 /* 1: option handled; 0: not an input option; -1: bad value (message printed to err). */
 int ctg_inputs_opt(struct ctg_inputs *in, int opt, const char *arg, FILE *err);
 /*
- * Loads what need asks for. Prints diagnostics and errors to err prefixed with prog.
+ * ctg_inputs_load, then prints diagnostics and errors to err prefixed with prog.
  * Returns CTG_EXIT_OK, CTG_EXIT_USAGE (a file did not parse) or CTG_EXIT_ENV (unreadable
  * file, netlink permission, missing tool).
  */
-int ctg_inputs_load(struct ctg_inputs *in, unsigned need, const char *prog, FILE *err);
+int ctg_cli_inputs_load(struct ctg_inputs *in, unsigned need, const char *prog, FILE *err);
 
 #endif

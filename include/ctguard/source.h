@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Sources: reading the live host (ctnetlink, sock_diag, /proc, iptables-save, sysctls)
- * and the text forms of the same data (`conntrack -L`, /proc/net/nf_conntrack, `ss -tuanpH`).
- * Plus the joined connection view (sockets x conntrack entries) used by conns/check/audit.
+ * Sources: reading the live host (ctnetlink, sock_diag, /proc, iptables-save, sysctls,
+ * interface addresses) and the text forms of the same data (`conntrack -L`,
+ * /proc/net/nf_conntrack, `ss -tuanpH`). The joined connection view (sockets x conntrack
+ * entries) is analysis: ctguard/conns.h.
  *
  * All readers append to the caller's table; on error the table keeps what was read.
  * Errors: 0 or -errno. Text problems are ctg_diags entries ("file:line: error").
@@ -105,8 +106,9 @@ const char *ctg_sk_state_name(int state);
 /* ---- sysctls ---- */
 
 /*
- * Name/value pairs, names in dotted form ("net.netfilter.nf_conntrack_tcp_loose").
- * Values are kept as text; ctg_sysvals_get_u32 converts.
+ * Name/value pairs, names in dotted form ("net.netfilter.nf_conntrack_tcp_loose"), as
+ * text: what was read and overridden, for display. The model every decision reads is
+ * struct ctg_sysctls (lib/ct/model.h), filled from these by the input assembly.
  */
 struct ctg_sysval {
 	char *name;
@@ -130,16 +132,12 @@ int ctg_sysvals_set(struct ctg_sysvals *s, const char *name, const char *value, 
 int ctg_sysvals_set_arg(struct ctg_sysvals *s, const char *arg);
 /* NULL when absent. */
 const char *ctg_sysvals_get(const struct ctg_sysvals *s, const char *name);
-/* Value as unsigned; def when absent or not a number. */
-uint32_t ctg_sysvals_get_u32(const struct ctg_sysvals *s, const char *name, uint32_t def);
 /*
  * Reads the sysctls ctguard uses (tcp_loose, tcp_be_liberal, ip_local_port_range, tcp
  * timeouts, ...) from <proc_root>/sys, without replacing overridden ones. Missing files
  * (module not loaded) are skipped. Returns 0 or -ENOMEM.
  */
 int ctg_sysvals_read_live(struct ctg_sysvals *s, const char *proc_root);
-/* ip_local_port_range, default 32768 60999. */
-void ctg_sysvals_port_range(const struct ctg_sysvals *s, uint16_t *lo, uint16_t *hi);
 
 /* ---- live ruleset ---- */
 
@@ -149,7 +147,14 @@ enum ctg_ipt_backend {
 	CTG_IPT_LEGACY,
 };
 
+/* "nft", "legacy", "unknown": the one spelling (also --backend's values). */
 const char *ctg_ipt_backend_name(enum ctg_ipt_backend b);
+
+/*
+ * The tool of backend b for family: "iptables-nft-save", "ip6tables-legacy-restore", ...;
+ * CTG_IPT_UNKNOWN: the plain "iptables-save" / "iptables-restore".
+ */
+const char *ctg_ipt_tool(enum ctg_ipt_backend b, enum ctg_family family, bool restore);
 
 /*
  * The backend `iptables -V` (ip6tables for CTG_FAMILY_IPV6) reports: "(nf_tables)" or
@@ -159,17 +164,15 @@ const char *ctg_ipt_backend_name(enum ctg_ipt_backend b);
 int ctg_ipt_backend_detect(enum ctg_family family, enum ctg_ipt_backend *out);
 
 /*
- * Runs `iptables -V` to detect the backend, then `iptables-save` (or ip6tables-*), and
+ * The one live-rules capture: runs backend b's save tool for family (ctg_ipt_tool) and
  * returns its stdout in *text (malloc'd, NUL-terminated; caller frees).
- * @save_cmd: NULL for the default, else the program to run instead (tests).
  * Returns 0, -ENOENT (not installed), -EIO (non-zero exit), -ENOMEM.
  */
-int ctg_rules_capture(enum ctg_family family, const char *save_cmd, char **text, size_t *len,
-		      enum ctg_ipt_backend *backend);
+int ctg_rules_capture(enum ctg_ipt_backend b, enum ctg_family family, char **text, size_t *len);
 
 /*
- * Capture + ctg_ruleset_parse ("iptables-save" as source name). *rs is NULL on error.
- * Returns 0, the errors of ctg_rules_capture, -ENOMEM.
+ * Detects the backend (*backend), captures and parses ("iptables-save" as source name).
+ * *rs is NULL on error. Returns 0, the errors of ctg_rules_capture, -ENOMEM.
  */
 int ctg_rules_read_live(enum ctg_family family, struct ctg_ruleset **rs,
 			enum ctg_ipt_backend *backend, struct ctg_diags *diags);
@@ -191,63 +194,23 @@ bool ctg_addr_set_has(const struct ctg_addr_set *s, int family, const struct ctg
 /* Interface addresses of the current netns (getifaddrs). Returns 0 or -errno. */
 int ctg_addr_set_read_live(struct ctg_addr_set *s);
 
-/* ---- services ---- */
+/* ---- interfaces ---- */
 
-/* Well-known service name for (proto 6/17, port), or NULL. */
-const char *ctg_service_name(int l4proto, uint16_t port);
-
-/* ---- joined connection view ---- */
-
-enum ctg_conn_role {
-	CTG_ROLE_CLIENT,
-	CTG_ROLE_SERVER,
-	CTG_ROLE_FORWARD,
+/* An interface address (getifaddrs order: the first per interface and family is primary). */
+struct ctg_ifaddr {
+	char ifname[16];
+	uint8_t family, prefix;
+	struct ctg_addr addr;
 };
 
-const char *ctg_conn_role_name(enum ctg_conn_role r);
-
-/*
- * One connection: a non-listening socket with its conntrack entry (or none), or a
- * conntrack entry without a socket. Pointers borrow from the input tables.
- * @local/@peer: for forward rows, the original tuple's source/destination.
- * @ct_dir_reply: true when the local->peer direction is the entry's REPLY direction
- * (the peer opened it, or it was picked up from a peer packet).
- */
-struct ctg_conn {
-	uint8_t family, l4proto;
-	uint8_t role; /* enum ctg_conn_role */
-	bool ct_dir_reply;
-	struct ctg_addr laddr, paddr;
-	uint16_t lport, pport;
-	const struct ctg_sock *sock;   /* NULL: entry without socket */
-	const struct ctg_ct_entry *ct; /* NULL: "no entry" */
-	const char *service;	       /* NULL when unknown */
-};
-
-struct ctg_conn_table {
-	struct ctg_conn *v;
+struct ctg_ifaddr_table {
+	struct ctg_ifaddr *v;
 	size_t n, cap;
 };
 
-void ctg_conn_table_init(struct ctg_conn_table *t);
-void ctg_conn_table_release(struct ctg_conn_table *t);
-
-/*
- * Joins sockets and conntrack entries. Key: (proto, local addr/port, peer addr/port)
- * against either tuple of an entry in either direction, so DNAT/SNAT are matched through
- * the reply tuple. Listening and unconnected sockets produce no row but make their port a
- * server port. Role: server if a LISTEN (TCP) or bound unconnected (UDP) socket owns the
- * local port, or the local port lies outside [port_lo, port_hi] and the peer port inside;
- * client otherwise. Entries matched by no socket become rows too: forward when none of
- * their addresses is in locals (NULL = only socket addresses count as local), else
- * client/server by the same port rule.
- * Returns 0 or -ENOMEM.
- */
-int ctg_conns_join(const struct ctg_sock_table *socks, const struct ctg_ct_table *cts,
-		   const struct ctg_addr_set *locals, uint16_t port_lo, uint16_t port_hi,
-		   struct ctg_conn_table *out);
-
-/* "ESTABLISHED", "UNREPLIED", "ASSURED", "REPLIED" or "no entry". */
-const char *ctg_conn_ct_state(const struct ctg_conn *c);
+void ctg_ifaddr_table_init(struct ctg_ifaddr_table *t);
+void ctg_ifaddr_table_release(struct ctg_ifaddr_table *t);
+/* The interfaces of the current netns and their IPv4/IPv6 addresses. 0 or -errno. */
+int ctg_ifaddr_read_live(struct ctg_ifaddr_table *t);
 
 #endif

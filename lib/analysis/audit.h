@@ -28,7 +28,8 @@
  * unconnected UDP sockets are not connections.
  *
  * Connections are the rows of the one sockets x conntrack join, ctg_conns_join
- * (ctguard/source.h); the sysctls are an opaque object made here.
+ * (ctguard/conns.h); the sysctls are the model's (ct/model.h, filled by the input
+ * assembly, source/inputs.h). The audit reads nothing from the kernel.
  */
 #ifndef CTG_ANALYSIS_AUDIT_H
 #define CTG_ANALYSIS_AUDIT_H
@@ -41,16 +42,10 @@
 #include <ctguard/ct.h>
 #include <ctguard/ruleset.h>
 #include <ctguard/sock.h>
+#include <ctguard/conns.h>
 #include <ctguard/source.h>
 
 struct ctg_sysctls;
-
-/* An interface address (getifaddrs order: the first per interface and family is primary). */
-struct ctg_audit_ifaddr {
-	const char *ifname;
-	uint8_t family, prefix;
-	struct ctg_addr addr;
-};
 
 enum ctg_audit_kind {
 	CTG_AUDIT_NO_ENTRY,	 /* orphan: socket alive, no entry, peer dropped */
@@ -114,7 +109,7 @@ struct ctg_audit_input {
 	const struct ctg_sock_table *socks;
 	const struct ctg_addr_set *locals;
 	const struct ctg_sysctls *sysctls;
-	const struct ctg_audit_ifaddr *ifaddr;
+	const struct ctg_ifaddr *ifaddr;
 	size_t nifaddr;
 	uint32_t at_risk_timeout;
 	uint16_t port_lo, port_hi;
@@ -180,7 +175,7 @@ struct ctg_ct_view;
 struct ctg_audit_nat_ctx {
 	const struct ctg_eval_env *env;
 	struct ctg_ct_view *empty; /* an empty conntrack view */
-	const struct ctg_audit_ifaddr *ifaddr;
+	const struct ctg_ifaddr *ifaddr;
 	size_t nifaddr;
 };
 

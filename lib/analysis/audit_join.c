@@ -2,6 +2,7 @@
 /* Audit input: the sockets x conntrack join of the sources and the local addresses. */
 #include "audit.h"
 
+#include <ctguard/conns.h>
 #include <ctguard/source.h>
 
 #include <errno.h>

@@ -43,10 +43,10 @@ static const char *conn_iface(const struct ctg_audit_nat_ctx *nx, const struct c
 	const char *own = NULL;
 
 	for (size_t i = 0; i < nx->nifaddr; i++) {
-		const struct ctg_audit_ifaddr *ia = &nx->ifaddr[i];
+		const struct ctg_ifaddr *ia = &nx->ifaddr[i];
 		struct ctg_addr m;
 
-		if (ia->family != c->family || !ia->ifname)
+		if (ia->family != c->family || !ia->ifname[0])
 			continue;
 		ctg_addr_mask_from_len(c->family, ia->prefix, &m);
 		if (ia->prefix && masked_eq(&ia->addr, &c->paddr, &m))

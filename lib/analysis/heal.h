@@ -2,7 +2,7 @@
 /*
  * Heal: the conntrack entry the kernel would have had for an orphaned TCP connection or
  * connected UDP socket,
- * built from its live local socket (pure), and its insertion over ctnetlink (heal_nl.c).
+ * built from its live local socket (pure). Its insertion over ctnetlink is apply/heal_nl.h.
  */
 #ifndef CTG_ANALYSIS_HEAL_H
 #define CTG_ANALYSIS_HEAL_H
@@ -35,18 +35,5 @@ int ctg_heal_entry_for_sock(const struct ctg_sock *sk, bool local_is_server, uin
 
 /* Appends the equivalent `conntrack -I ...` command line (no newline) to sb. */
 void ctg_heal_format_cmd(const struct ctg_ct_entry *e, struct ctg_strbuf *sb);
-
-/*
- * Inserts e into the conntrack table of the caller's network namespace over ctnetlink
- * (IPCTNL_MSG_CT_NEW, NLM_F_CREATE|NLM_F_EXCL). Returns 0, -EEXIST when an entry with that
- * tuple already exists, -EPERM without CAP_NET_ADMIN, or another -errno.
- */
-int ctg_heal_nl_insert(const struct ctg_ct_entry *e);
-
-/*
- * Looks e's original tuple up in the kernel table (IPCTNL_MSG_CT_GET).
- * Returns 1 when present, 0 when absent (ENOENT), or -errno.
- */
-int ctg_heal_nl_exists(const struct ctg_ct_entry *e);
 
 #endif

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include <ctguard/addr.h>
+#include <ctguard/conns.h>
 #include <ctguard/ct.h>
 #include <ctguard/ruleset.h>
 #include <ctguard/sock.h>

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ctguard/conns.h>
 #include <ctguard/source.h>
 
 #include "impact.h"

@@ -11,23 +11,6 @@
 #include "../core/fileio.h"
 #include "../core/strbuf.h"
 
-const char *ctg_backend_name(enum ctg_ipt_backend b)
-{
-	return b == CTG_IPT_NFT ? "nft" : b == CTG_IPT_LEGACY ? "legacy" : "auto";
-}
-
-const char *ctg_backend_tool(enum ctg_ipt_backend b, int family, bool restore)
-{
-	static const char *const tools[3][2][2] = {
-		{{"iptables-save", "iptables-restore"}, {"ip6tables-save", "ip6tables-restore"}},
-		{{"iptables-nft-save", "iptables-nft-restore"},
-		 {"ip6tables-nft-save", "ip6tables-nft-restore"}},
-		{{"iptables-legacy-save", "iptables-legacy-restore"},
-		 {"ip6tables-legacy-save", "ip6tables-legacy-restore"}},
-	};
-	return tools[b][family == 10][restore];
-}
-
 /* Drops "# ..." comment lines (dates) so snapshots compare byte for byte. */
 static char *strip_comments(const char *in, size_t *len)
 {
@@ -51,26 +34,36 @@ int ctg_snapshot_take(enum ctg_ipt_backend b, struct ctg_rules_snapshot *s)
 {
 	memset(s, 0, sizeof(*s));
 	for (int i = 0; i < 2; i++) {
-		const char *argv[] = {ctg_backend_tool(b, i ? 10 : 2, false), NULL};
-		struct ctg_exec_result r;
-		int rc = ctg_exec(argv, NULL, 0, &r);
+		char *text;
+		size_t len;
+		int rc = ctg_rules_capture(b, i ? CTG_FAMILY_IPV6 : CTG_FAMILY_IPV4, &text, &len);
 
-		if (rc || r.status) {
-			ctg_exec_result_release(&r);
+		if (rc) {
 			if (i == 0) {
 				ctg_snapshot_release(s);
-				return rc ? rc : -EIO;
+				return rc;
 			}
 			continue; /* no IPv6 support: v4 only */
 		}
-		s->text[i] = strip_comments(r.out, &s->len[i]);
-		ctg_exec_result_release(&r);
+		s->text[i] = strip_comments(text, &s->len[i]);
+		free(text);
 		if (!s->text[i]) {
 			ctg_snapshot_release(s);
 			return -ENOMEM;
 		}
 	}
 	return 0;
+}
+
+bool ctg_snapshot_equal(const struct ctg_rules_snapshot *a, const struct ctg_rules_snapshot *b)
+{
+	for (int i = 0; i < 2; i++) {
+		if (!a->text[i] != !b->text[i] || a->len[i] != b->len[i])
+			return false;
+		if (a->text[i] && memcmp(a->text[i], b->text[i], a->len[i]))
+			return false;
+	}
+	return true;
 }
 
 void ctg_snapshot_release(struct ctg_rules_snapshot *s)
@@ -101,7 +94,7 @@ int ctg_snapshot_write(const struct ctg_rules_snapshot *s, const char *dir)
 int ctg_rules_restore(enum ctg_ipt_backend b, int family, const char *text, size_t len, bool test,
 		      struct ctg_exec_result *res)
 {
-	const char *argv[] = {ctg_backend_tool(b, family, true), test ? "--test" : NULL, NULL};
+	const char *argv[] = {ctg_ipt_tool(b, family, true), test ? "--test" : NULL, NULL};
 	int rc = ctg_exec(argv, text, len, res);
 
 	if (rc)

@@ -15,13 +15,10 @@
 #include "../core/exec.h"
 
 /*
- * The backend is enum ctg_ipt_backend (ctguard/source.h, ctg_ipt_backend_detect);
- * CTG_IPT_UNKNOWN means "auto": the plain iptables-save / iptables-restore.
+ * The backend is enum ctg_ipt_backend (ctguard/source.h: ctg_ipt_backend_detect, its one
+ * name ctg_ipt_backend_name and its tools ctg_ipt_tool); CTG_IPT_UNKNOWN: the plain
+ * iptables-save / iptables-restore.
  */
-/* --backend spelling: "nft", "legacy", "auto". */
-const char *ctg_backend_name(enum ctg_ipt_backend b);
-/* "iptables-nft-save", "ip6tables-legacy-restore", ... */
-const char *ctg_backend_tool(enum ctg_ipt_backend b, int family, bool restore);
 
 /* Rules of both families as iptables-save prints them (without counters). */
 struct ctg_rules_snapshot {
@@ -29,7 +26,10 @@ struct ctg_rules_snapshot {
 	size_t len[2];
 };
 
+/* Both families through the one live-rules capture (ctg_rules_capture), "#" lines dropped. */
 int ctg_snapshot_take(enum ctg_ipt_backend b, struct ctg_rules_snapshot *s);
+/* True when both snapshots hold the same rules (byte for byte). */
+bool ctg_snapshot_equal(const struct ctg_rules_snapshot *a, const struct ctg_rules_snapshot *b);
 void ctg_snapshot_release(struct ctg_rules_snapshot *s);
 /* Files "rules.v4" and "rules.v6" in dir (written to a temp name, fsync'd, renamed). */
 int ctg_snapshot_write(const struct ctg_rules_snapshot *s, const char *dir);

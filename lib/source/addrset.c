@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <ifaddrs.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
@@ -68,4 +69,70 @@ int ctg_addr_set_read_live(struct ctg_addr_set *s)
 	}
 	freeifaddrs(ifa);
 	return ret;
+}
+
+void ctg_ifaddr_table_init(struct ctg_ifaddr_table *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void ctg_ifaddr_table_release(struct ctg_ifaddr_table *t)
+{
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+static unsigned mask_bits(const uint8_t *b, size_t n)
+{
+	unsigned bits = 0;
+
+	for (size_t i = 0; i < n; i++)
+		bits += (unsigned)__builtin_popcount(b[i]);
+	return bits;
+}
+
+/* One getifaddrs entry (IPv4 or IPv6) into a. */
+static void ifaddr_from(const struct ifaddrs *i, struct ctg_ifaddr *a)
+{
+	size_t len = i->ifa_addr->sa_family == AF_INET ? 4 : 16;
+	const void *addr, *mask = NULL;
+
+	memset(a, 0, sizeof(*a));
+	snprintf(a->ifname, sizeof(a->ifname), "%s", i->ifa_name);
+	a->family = (uint8_t)i->ifa_addr->sa_family;
+	if (len == 4) {
+		addr = &((const struct sockaddr_in *)i->ifa_addr)->sin_addr;
+		if (i->ifa_netmask)
+			mask = &((const struct sockaddr_in *)i->ifa_netmask)->sin_addr;
+	} else {
+		addr = &((const struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		if (i->ifa_netmask)
+			mask = &((const struct sockaddr_in6 *)i->ifa_netmask)->sin6_addr;
+	}
+	memcpy(a->addr.b, addr, len);
+	if (mask)
+		a->prefix = (uint8_t)mask_bits(mask, len);
+}
+
+int ctg_ifaddr_read_live(struct ctg_ifaddr_table *t)
+{
+	struct ifaddrs *ifa;
+	size_t n = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return -errno;
+	for (struct ifaddrs *i = ifa; i; i = i->ifa_next)
+		n++;
+	t->v = calloc(n ? n : 1, sizeof(*t->v));
+	if (!t->v) {
+		freeifaddrs(ifa);
+		return -ENOMEM;
+	}
+	t->cap = n ? n : 1;
+	for (struct ifaddrs *i = ifa; i; i = i->ifa_next)
+		if (i->ifa_addr &&
+		    (i->ifa_addr->sa_family == AF_INET || i->ifa_addr->sa_family == AF_INET6))
+			ifaddr_from(i, &t->v[t->n++]);
+	freeifaddrs(ifa);
+	return 0;
 }

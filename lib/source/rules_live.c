@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Live ruleset capture: `iptables -V` for the backend, `iptables-save` for the rules. */
+/*
+ * Live ruleset capture, the one place that runs <family>tables[-backend]-save: `iptables -V`
+ * for the backend, the backend's save tool for the rules. Used by every command's live
+ * input and by apply's rollback snapshot.
+ */
 #include <ctguard/source.h>
 
 #include <errno.h>
@@ -10,14 +14,21 @@
 
 const char *ctg_ipt_backend_name(enum ctg_ipt_backend b)
 {
-	switch (b) {
-	case CTG_IPT_NFT:
-		return "nf_tables";
-	case CTG_IPT_LEGACY:
-		return "legacy";
-	default:
-		return "unknown";
-	}
+	return b == CTG_IPT_NFT ? "nft" : b == CTG_IPT_LEGACY ? "legacy" : "unknown";
+}
+
+const char *ctg_ipt_tool(enum ctg_ipt_backend b, enum ctg_family family, bool restore)
+{
+	static const char *const tools[3][2][2] = {
+		{{"iptables-save", "iptables-restore"}, {"ip6tables-save", "ip6tables-restore"}},
+		{{"iptables-nft-save", "iptables-nft-restore"},
+		 {"ip6tables-nft-save", "ip6tables-nft-restore"}},
+		{{"iptables-legacy-save", "iptables-legacy-restore"},
+		 {"ip6tables-legacy-save", "ip6tables-legacy-restore"}},
+	};
+	unsigned i = b == CTG_IPT_NFT ? 1 : b == CTG_IPT_LEGACY ? 2 : 0;
+
+	return tools[i][family == CTG_FAMILY_IPV6][restore];
 }
 
 /* Runs argv (ctg_exec), stdout captured, stderr dropped. 0, -ENOENT, -EIO, -ENOMEM. */
@@ -56,14 +67,10 @@ int ctg_ipt_backend_detect(enum ctg_family family, enum ctg_ipt_backend *out)
 	return 0;
 }
 
-int ctg_rules_capture(enum ctg_family family, const char *save_cmd, char **text, size_t *len,
-		      enum ctg_ipt_backend *backend)
+int ctg_rules_capture(enum ctg_ipt_backend b, enum ctg_family family, char **text, size_t *len)
 {
-	const char *def = family == CTG_FAMILY_IPV6 ? "ip6tables-save" : "iptables-save";
-	const char *argv[] = {save_cmd ? save_cmd : def, NULL};
+	const char *argv[] = {ctg_ipt_tool(b, family, false), NULL};
 
-	if (backend)
-		ctg_ipt_backend_detect(family, backend); /* UNKNOWN when it fails */
 	return run_capture(argv, text, len);
 }
 
@@ -75,7 +82,8 @@ int ctg_rules_read_live(enum ctg_family family, struct ctg_ruleset **rs,
 	int ret;
 
 	*rs = NULL;
-	ret = ctg_rules_capture(family, NULL, &text, &len, backend);
+	ctg_ipt_backend_detect(family, backend); /* UNKNOWN when it fails: the plain tool */
+	ret = ctg_rules_capture(*backend, family, &text, &len);
 	if (ret)
 		return ret;
 	*rs = ctg_ruleset_parse(text, len,

@@ -151,21 +151,6 @@ const char *ctg_sysvals_get(const struct ctg_sysvals *s, const char *name)
 	return kv ? kv->value : NULL;
 }
 
-uint32_t ctg_sysvals_get_u32(const struct ctg_sysvals *s, const char *name, uint32_t def)
-{
-	const char *v = ctg_sysvals_get(s, name);
-	char *end;
-	unsigned long x;
-
-	if (!v)
-		return def;
-	errno = 0;
-	x = strtoul(v, &end, 10);
-	if (end == v || errno || x > UINT32_MAX)
-		return def;
-	return (uint32_t)x;
-}
-
 static int read_one(const char *proc_root, const char *name, char *buf, size_t size)
 {
 	char path[4096];
@@ -209,17 +194,4 @@ int ctg_sysvals_read_live(struct ctg_sysvals *s, const char *proc_root)
 			return ret;
 	}
 	return 0;
-}
-
-void ctg_sysvals_port_range(const struct ctg_sysvals *s, uint16_t *lo, uint16_t *hi)
-{
-	const char *v = ctg_sysvals_get(s, "net.ipv4.ip_local_port_range");
-	unsigned a, b;
-
-	*lo = 32768;
-	*hi = 60999;
-	if (v && sscanf(v, "%u %u", &a, &b) == 2 && a <= b && b <= 65535) {
-		*lo = (uint16_t)a;
-		*hi = (uint16_t)b;
-	}
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ctguard/conns.h>
 #include <ctguard/source.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -6,7 +6,7 @@ NET=${CTG_TEST_NET:-44}
 DUMP=${CTG_BUILDDIR:?}/tests/kernel/source/ctg-ct-dump
 
 want_backend=unknown
-iptables -V | grep -q '(nf_tables)' && want_backend=nf_tables
+iptables -V | grep -q '(nf_tables)' && want_backend=nft
 iptables -V | grep -q '(legacy)' && want_backend=legacy
 ip netns exec $A iptables -A INPUT -p tcp --dport 22 -j ACCEPT || exit 1
 ip netns exec $A iptables -t nat -A POSTROUTING -o va -j MASQUERADE || exit 1

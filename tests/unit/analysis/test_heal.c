@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analysis/heal.h"
+#include "apply/heal_nl.h"
 
 static struct ctg_sock mk_sock(const char *l, uint16_t lp, const char *p, uint16_t pp, int st)
 {

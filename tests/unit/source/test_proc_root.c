@@ -15,6 +15,8 @@
 
 #include <ctguard/source.h>
 
+#include "source/inputs.h"
+
 static char root[64];
 
 static void put(const char *rel, const char *text)
@@ -86,20 +88,21 @@ static void test_procs(void **state)
 
 static void test_sysctls(void **state)
 {
-	struct ctg_sysvals v;
-	uint16_t lo, hi;
+	struct ctg_inputs in;
 
-	ctg_sysvals_init(&v);
-	assert_int_equal(ctg_sysvals_set_arg(&v, "nf_conntrack_tcp_loose=1"), 0);
-	assert_int_equal(ctg_sysvals_read_live(&v, root), 0);
+	ctg_inputs_init(&in);
+	in.proc_root = root;
+	assert_int_equal(ctg_inputs_set_sysctl(&in, "nf_conntrack_tcp_loose=1"), 0);
+	assert_int_equal(ctg_inputs_load(&in, CTG_IN_SYSCTLS), 0);
 	/* the override wins over the file */
-	assert_int_equal(ctg_sysvals_get_u32(&v, "nf_conntrack_tcp_loose", 9), 1);
-	ctg_sysvals_port_range(&v, &lo, &hi);
-	assert_int_equal(lo, 1024);
-	assert_int_equal(hi, 65000);
-	/* absent in this tree */
-	assert_null(ctg_sysvals_get(&v, "nf_conntrack_tcp_be_liberal"));
-	ctg_sysvals_release(&v);
+	assert_true(in.sysctls.tcp_loose);
+	assert_string_equal(ctg_sysvals_get(&in.sysvals, "nf_conntrack_tcp_loose"), "1");
+	assert_int_equal(in.sysctls.port_lo, 1024);
+	assert_int_equal(in.sysctls.port_hi, 65000);
+	/* absent in this tree: display knows nothing, the model has the kernel default */
+	assert_null(ctg_sysvals_get(&in.sysvals, "nf_conntrack_tcp_be_liberal"));
+	assert_false(in.sysctls.tcp_be_liberal);
+	ctg_inputs_release(&in);
 }
 
 static void test_proc_ct(void **state)

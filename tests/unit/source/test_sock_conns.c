@@ -9,7 +9,10 @@
 
 #include <cmocka.h>
 
+#include <ctguard/conns.h>
 #include <ctguard/source.h>
+
+#include "source/inputs.h"
 
 static const char ss_text[] =
 	"tcp   LISTEN 0      80     0.0.0.0:3306      0.0.0.0:*     "
@@ -184,21 +187,23 @@ static void test_join(void **state)
 
 static void test_sysvals(void **state)
 {
-	struct ctg_sysvals v;
-	uint16_t lo, hi;
+	struct ctg_inputs in;
 
-	ctg_sysvals_init(&v);
-	ctg_sysvals_port_range(&v, &lo, &hi);
-	assert_int_equal(lo, 32768);
-	assert_int_equal(ctg_sysvals_set_arg(&v, "nf_conntrack_tcp_loose=0"), 0);
-	assert_int_equal(ctg_sysvals_set_arg(&v, "noequals"), -EINVAL);
-	assert_int_equal(ctg_sysvals_set_arg(&v, "net/ipv4/ip_local_port_range=1024 65000"), 0);
-	assert_int_equal(ctg_sysvals_get_u32(&v, "net.netfilter.nf_conntrack_tcp_loose", 1), 0);
-	ctg_sysvals_port_range(&v, &lo, &hi);
-	assert_int_equal(lo, 1024);
-	assert_int_equal(hi, 65000);
-	assert_true(v.v[0].overridden);
-	ctg_sysvals_release(&v);
+	ctg_inputs_init(&in);
+	in.proc_root = "/nonexistent"; /* only the overrides */
+	assert_int_equal(in.sysctls.port_lo, 32768);
+	assert_int_equal(ctg_inputs_set_sysctl(&in, "nf_conntrack_tcp_loose=0"), 0);
+	assert_int_equal(ctg_inputs_set_sysctl(&in, "noequals"), -EINVAL);
+	assert_int_equal(ctg_inputs_set_sysctl(&in, "nf_conntrack_tcp_loose=x"), -EINVAL);
+	assert_int_equal(ctg_inputs_set_sysctl(&in, "net/ipv4/ip_local_port_range=1024 65000"), 0);
+	assert_int_equal(ctg_inputs_set_sysctl(&in, "nf_conntrack_max=1000"), 0); /* display only */
+	assert_int_equal(ctg_inputs_load(&in, CTG_IN_SYSCTLS), 0);
+	assert_false(in.sysctls.tcp_loose);
+	assert_int_equal(in.sysctls.port_lo, 1024);
+	assert_int_equal(in.sysctls.port_hi, 65000);
+	assert_true(in.sysvals.v[0].overridden);
+	assert_string_equal(ctg_sysvals_get(&in.sysvals, "nf_conntrack_max"), "1000");
+	ctg_inputs_release(&in);
 }
 
 static void test_services(void **state)

@@ -6,7 +6,7 @@
  * Listeners and local addresses are hashed too, and the rows are radix-sorted: the join is
  * linear in sockets + entries (1M entries: ~0.25 s CPU, was ~1 s with scans and qsort).
  */
-#include <ctguard/source.h>
+#include <ctguard/conns.h>
 
 #include <errno.h>
 #include <stdlib.h>

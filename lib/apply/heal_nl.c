@@ -4,7 +4,7 @@
  * protoinfo flags the conntrack CLI cannot set, or look one up (IPCTNL_MSG_CT_GET).
  * CTA_STATUS must carry CONFIRMED or the kernel answers EBUSY (netfilter-semantics 9).
  */
-#include "heal.h"
+#include "heal_nl.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Well-known service ports, for naming connections. Sorted by port for bsearch. */
-#include <ctguard/source.h>
+#include <ctguard/conns.h>
 
 #include <stdlib.h>
 
