@@ -33,6 +33,7 @@
 #include "apply_guard.h"
 #include "apply_steps.h"
 #include "cli.h"
+#include "common/opts.h"
 
 struct apply_opts {
 	const char *rules[2];
@@ -42,131 +43,109 @@ struct apply_opts {
 	const char *state_dir;
 };
 
-static void usage(FILE *f)
+static const struct ctg_cli_opt opts[] = {
+	{"rules", LONG('r'), "FILE", "IPv4 ruleset in iptables-save format (\"-\" = stdin)"},
+	{"rules6", LONG('6'), "FILE", "IPv6 ruleset in ip6tables-save format"},
+	{"timeout", LONG('t'), "S", "seconds to wait for confirmation (default 30)"},
+	{"yes", 'y', NULL, "confirm at once (no guard, no rollback)"},
+	{"fix", LONG('f'), NULL, "merge the rules `check --fix` proposes before loading"},
+	{"force", LONG('F'), NULL, "apply even if connections would be cut"},
+	{"dry-run", LONG('n'), NULL, "validate and check only; change nothing"},
+	{"backend", LONG('b'), "auto|nft|legacy",
+	 "iptables backend (default auto: as `iptables -V`)"},
+	{"state-dir", LONG('s'), "DIR", "guard state (default /run/ctguard/net-<netns inode>)"},
+	{"no-prompt", LONG('P'), NULL, "do not ask on the terminal; wait for --confirm instead"},
+	{"confirm", LONG('c'), NULL, "confirm a pending apply started from another shell"},
+	{0},
+};
+
+static const char *const conflicts[] = {
+	"confirm", "rules",   "confirm", "rules6",    "confirm", "yes",	    "confirm", "dry-run",
+	"confirm", "fix",     "confirm", "force",     "confirm", "timeout", "confirm", "no-prompt",
+	"confirm", "backend", "yes",	 "no-prompt", "yes",	 "timeout", NULL,
+};
+
+static const struct ctg_cmd_spec spec = {
+	.name = "apply",
+	.synopsis = "[OPTIONS] --rules FILE [--rules6 FILE]\n--confirm [--state-dir DIR]",
+	.about = "Apply a ruleset safely: validate, check that no live connection would be cut,\n"
+		 "snapshot, load atomically, re-insert lost conntrack entries, then keep the new\n"
+		 "rules only when confirmed. Without confirmation within the timeout the snapshot\n"
+		 "is restored exactly, even if this process or its shell dies.",
+	.opts = opts,
+	.conflicts = conflicts,
+	.exit = "Exit: 0 applied (or confirmed), 1 refused or rolled back, 2 usage or parse\n"
+		"error, 3 environment error.",
+};
+
+static int apply_opt(void *ctx, int c, const char *arg)
 {
-	fprintf(f,
-		"Usage: ctguard apply [--rules FILE] [--rules6 FILE] [--timeout S] [--yes] "
-		"[--fix]\n"
-		"                     [--force] [--backend auto|nft|legacy] [--state-dir DIR]\n"
-		"       ctguard apply --confirm [--state-dir DIR]\n"
-		"\n"
-		"Apply a ruleset safely: validate, check that no live connection would be cut,\n"
-		"snapshot, load atomically, re-insert lost conntrack entries, then keep the new\n"
-		"rules only when confirmed. Without confirmation within the timeout the snapshot "
-		"is\n"
-		"restored exactly, even if this process or its shell dies.\n"
-		"\n"
-		"  --rules FILE      IPv4 ruleset in iptables-save format (\"-\" = stdin)\n"
-		"  --rules6 FILE     IPv6 ruleset in ip6tables-save format\n"
-		"  --timeout S       seconds to wait for confirmation (default 30)\n"
-		"  --yes             confirm at once (no guard, no rollback)\n"
-		"  --fix             merge the rules `check --fix` proposes before loading\n"
-		"  --force           apply even if connections would be cut\n"
-		"  --dry-run         validate and check only; change nothing\n"
-		"  --backend B       iptables backend: auto (default, as `iptables -V`), nft, "
-		"legacy\n"
-		"  --state-dir DIR   guard state (default /run/ctguard/net-<netns inode>)\n"
-		"  --no-prompt       do not ask on the terminal; wait for --confirm instead\n"
-		"  --confirm         confirm a pending apply started from another shell\n"
-		"\n"
-		"Exit: 0 applied (or confirmed), 1 refused or rolled back, 2 usage or parse "
-		"error,\n"
-		"3 environment error.\n");
+	struct apply_opts *o = ctx;
+	char *end;
+	long v;
+
+	switch (c) {
+	case LONG('r'):
+		o->rules[0] = arg;
+		break;
+	case LONG('6'):
+		o->rules[1] = arg;
+		break;
+	case LONG('t'):
+		v = strtol(arg, &end, 10);
+		if (end == arg || *end || v < 1 || v > 86400)
+			return ctg_opts_error(
+				&spec, "--timeout: expected 1..86400 seconds, got \"%s\"", arg);
+		o->timeout = (int)v;
+		break;
+	case 'y':
+		o->yes = true;
+		break;
+	case LONG('f'):
+		o->fix = true;
+		break;
+	case LONG('F'):
+		o->force = true;
+		break;
+	case LONG('n'):
+		o->dry_run = true;
+		break;
+	case LONG('c'):
+		o->confirm = true;
+		break;
+	case LONG('P'):
+		o->no_prompt = true;
+		break;
+	case LONG('b'):
+		if (!strcmp(arg, "nft"))
+			o->backend = CTG_IPT_NFT;
+		else if (!strcmp(arg, "legacy"))
+			o->backend = CTG_IPT_LEGACY;
+		else if (!strcmp(arg, "auto"))
+			o->backend = CTG_IPT_UNKNOWN;
+		else
+			return -EINVAL;
+		break;
+	case LONG('s'):
+		o->state_dir = arg;
+		break;
+	}
+	return 0;
 }
 
+/* 0 ok, 1 --help printed, -1 usage error printed. */
 static int parse_args(int argc, char **argv, struct apply_opts *o)
 {
-	static const struct option lopts[] = {
-		{"rules", required_argument, NULL, 'r'},
-		{"rules6", required_argument, NULL, '6'},
-		{"timeout", required_argument, NULL, 't'},
-		{"yes", no_argument, NULL, 'y'},
-		{"fix", no_argument, NULL, 'f'},
-		{"force", no_argument, NULL, 'F'},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"confirm", no_argument, NULL, 'c'},
-		{"no-prompt", no_argument, NULL, 'P'},
-		{"backend", required_argument, NULL, 'b'},
-		{"state-dir", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	int c;
+	int r;
 
 	o->timeout = 30;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hy", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			o->rules[0] = optarg;
-			break;
-		case '6':
-			o->rules[1] = optarg;
-			break;
-		case 't': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-
-			if (*end || v < 1 || v > 86400) {
-				fprintf(stderr,
-					"ctguard apply: --timeout: expected 1..86400 seconds, got "
-					"\"%s\"\n",
-					optarg);
-				return -1;
-			}
-			o->timeout = (int)v;
-			break;
-		}
-		case 'y':
-			o->yes = true;
-			break;
-		case 'f':
-			o->fix = true;
-			break;
-		case 'F':
-			o->force = true;
-			break;
-		case 'n':
-			o->dry_run = true;
-			break;
-		case 'c':
-			o->confirm = true;
-			break;
-		case 'P':
-			o->no_prompt = true;
-			break;
-		case 'b':
-			if (!strcmp(optarg, "nft"))
-				o->backend = CTG_IPT_NFT;
-			else if (!strcmp(optarg, "legacy"))
-				o->backend = CTG_IPT_LEGACY;
-			else if (!strcmp(optarg, "auto"))
-				o->backend = CTG_IPT_UNKNOWN;
-			else {
-				fprintf(stderr,
-					"ctguard apply: --backend: expected auto, nft or legacy\n");
-				return -1;
-			}
-			break;
-		case 's':
-			o->state_dir = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "ctguard apply: unexpected argument \"%s\"\n", argv[optind]);
-		return -1;
-	}
-	if (!o->confirm && !o->rules[0] && !o->rules[1]) {
-		fprintf(stderr, "ctguard apply: nothing to apply: give --rules and/or --rules6\n");
-		return -1;
-	}
+	r = ctg_opts_parse(&spec, argc, argv, apply_opt, o);
+	if (r)
+		return r;
+	if (optind < argc)
+		return ctg_opts_error(&spec, "unexpected argument \"%s\"", argv[optind]);
+	if (!o->confirm && !o->rules[0] && !o->rules[1])
+		return ctg_opts_error(&spec, "nothing to apply: give --rules and/or --rules6");
 	return 0;
 }
 

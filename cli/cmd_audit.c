@@ -40,12 +40,6 @@ void audit_inputs_release(struct audit_inputs *in)
 	ctg_inputs_release(&in->in);
 }
 
-int audit_inputs_opt(struct audit_inputs *in, struct ctg_cli *cli, int opt, const char *arg)
-{
-	(void)cli;
-	return ctg_inputs_opt(&in->in, opt, arg, stderr);
-}
-
 int audit_inputs_load(struct audit_inputs *in, struct ctg_cli *cli, const char *cmd)
 {
 	double t0 = now_mono();
@@ -438,26 +432,37 @@ static int prom_write_file(const struct ctg_audit_report *rep, const struct audi
 
 /* ---------------------------------------------------------------- command */
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: ctguard audit [--format text|json] [--nagios [--warning N] [--critical "
-		"N]]\n"
-		"                     [--prometheus FILE] [--at-risk-timeout SEC] [inputs]\n"
-		"Finds connections the current ruleset already orphaned: a live socket whose\n"
-		"peer's packets are dropped (no conntrack entry, or its entry's packets dropped).\n"
-		"  --format text|json  output (default text)\n"
-		"  --nagios            one Nagios plugin line; exit 0 OK, 1 WARNING, 2 CRITICAL,\n"
-		"                      3 UNKNOWN\n"
-		"  --warning N         WARNING when orphans > N (default: unset; at-risk or\n"
-		"                      possible orphans also warn)\n"
-		"  --critical N        CRITICAL when orphans > N (default 0)\n"
-		"  --prometheus FILE   also write node_exporter textfile metrics (atomic)\n"
-		"  --at-risk-timeout S entries with fewer seconds left are at risk (600)\n"
-		"  --timing            print the time spent reading inputs and "
-		"auditing\n" AUDIT_INPUT_USAGE
-		"Exit: 0 no orphan, 1 orphans found, 2 usage, 3 environment.\n");
-}
+static const struct ctg_cli_opt opts[] = {
+	{"format", LONG('f'), "text|json", "output format (default text)"},
+	{"nagios", LONG('n'), NULL,
+	 "one Nagios plugin line; exit 0 OK, 1 WARNING, 2 CRITICAL,\n"
+	 "3 UNKNOWN"},
+	{"warning", LONG('w'), "N",
+	 "WARNING when orphans > N (default: unset; at-risk or\n"
+	 "possible orphans also warn)"},
+	{"critical", LONG('c'), "N", "CRITICAL when orphans > N (default 0)"},
+	{"prometheus", LONG('p'), "FILE", "also write node_exporter textfile metrics (atomic)"},
+	{"at-risk-timeout", LONG('t'), "SEC", "entries with fewer seconds left are at risk (600)"},
+	{"timing", LONG('T'), NULL, "print the time spent reading inputs and auditing"},
+	{0},
+};
+
+static const char *const conflicts[] = {
+	"nagios",
+	"format",
+	NULL,
+};
+
+static const struct ctg_cmd_spec spec = {
+	.name = "audit",
+	.synopsis = "[OPTIONS] [INPUT OPTIONS]",
+	.about = "Finds connections the current ruleset already orphaned: a live socket whose\n"
+		 "peer's packets are dropped (no conntrack entry, or its entry's packets dropped).",
+	.opts = opts,
+	.inputs = true,
+	.conflicts = conflicts,
+	.exit = "Exit: 0 no orphan, 1 orphans found, 2 usage, 3 environment.",
+};
 
 struct audit_opts {
 	bool json, nagios;
@@ -476,75 +481,69 @@ static int parse_long(const char *s, long *out)
 	return errno || *end || end == s || *out < 0 ? -1 : 0;
 }
 
+struct audit_ctx {
+	struct audit_inputs *in;
+	struct audit_opts *o;
+	bool warning_set;
+};
+
+static int audit_opt(void *ctx, int c, const char *arg)
+{
+	struct audit_ctx *x = ctx;
+	struct audit_opts *o = x->o;
+	long v;
+
+	switch (c) {
+	case LONG('f'):
+		if (strcmp(arg, "json") && strcmp(arg, "text"))
+			return -EINVAL;
+		o->json = !strcmp(arg, "json");
+		return 0;
+	case LONG('n'):
+		o->nagios = true;
+		return 0;
+	case LONG('w'):
+	case LONG('c'):
+	case LONG('t'):
+		if (parse_long(arg, &v) < 0 || (c == LONG('t') && v > UINT32_MAX))
+			return -EINVAL;
+		if (c == LONG('w'))
+			o->no.warning = v;
+		else if (c == LONG('c'))
+			o->no.critical = v;
+		else
+			o->risk = (uint32_t)v;
+		return 0;
+	case LONG('p'):
+		o->prom = arg;
+		return 0;
+	case LONG('T'):
+		o->timing = true;
+		return 0;
+	}
+	return ctg_inputs_take(&x->in->in, c, arg);
+}
+
 static int parse_args(struct ctg_cli *cli, int argc, char **argv, struct audit_inputs *in,
 		      struct audit_opts *o)
 {
-	static const struct option lo[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"nagios", no_argument, NULL, 'n'},
-		{"warning", required_argument, NULL, 'w'},
-		{"critical", required_argument, NULL, 'c'},
-		{"prometheus", required_argument, NULL, 'p'},
-		{"at-risk-timeout", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{"timing", no_argument, NULL, 'T'},
-		AUDIT_INPUT_OPTS,
-		{NULL, 0, NULL, 0},
-	};
-	long v;
-	int c, r;
+	struct audit_ctx x = {in, o, false};
+	int r;
 
 	o->no.warning = -1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		r = audit_inputs_opt(in, cli, c, optarg);
-		if (r < 0)
-			return CTG_EXIT_USAGE;
-		if (r)
-			continue;
-		switch (c) {
-		case 'f':
-			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
-				goto bad;
-			o->json = !strcmp(optarg, "json");
-			break;
-		case 'n':
-			o->nagios = true;
-			break;
-		case 'w':
-		case 'c':
-		case 't':
-			if (parse_long(optarg, &v) < 0)
-				goto bad;
-			if (c == 'w')
-				o->no.warning = v;
-			else if (c == 'c')
-				o->no.critical = v;
-			else
-				o->risk = (uint32_t)v;
-			break;
-		case 'p':
-			o->prom = optarg;
-			break;
-		case 'T':
-			o->timing = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			usage(stderr);
-			return CTG_EXIT_USAGE;
-		}
-	}
-	if (optind < argc)
-		goto bad;
-	return 0;
-bad:
-	fprintf(stderr, "%s audit: bad argument \"%s\"\n", cli->prog,
-		optind < argc ? argv[optind] : optarg);
-	usage(stderr);
-	return CTG_EXIT_USAGE;
+	r = ctg_opts_parse(&spec, argc, argv, audit_opt, &x);
+	if (r > 0)
+		return -1;
+	if (!r && optind < argc)
+		r = ctg_opts_error(&spec, "unexpected argument \"%s\"", argv[optind]);
+	if (!r && (o->no.warning >= 0 || o->no.critical) && !o->nagios)
+		r = ctg_opts_error(&spec, "--warning and --critical need --nagios");
+	if (!r && o->no.warning > o->no.critical)
+		r = ctg_opts_error(&spec,
+				   "--warning %ld is above --critical %ld: the warning threshold "
+				   "must not exceed the critical one (default 0)",
+				   o->no.warning, o->no.critical);
+	return r ? CTG_EXIT_USAGE : 0;
 }
 
 static int audit_run_with(struct ctg_cli *cli, struct audit_inputs *in, const struct audit_opts *o,

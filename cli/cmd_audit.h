@@ -13,10 +13,7 @@
 #include "apply/audit_heal.h"
 #include "cli.h"
 #include "common/inputs.h"
-
-/* The common input options (cli/common/inputs.h) plus timings. */
-#define AUDIT_INPUT_OPTS  CTG_INPUT_LONGOPTS
-#define AUDIT_INPUT_USAGE CTG_INPUT_USAGE
+#include "common/opts.h"
 
 /* The assembled inputs (interfaces included when live) and timings. */
 struct audit_inputs {
@@ -26,8 +23,6 @@ struct audit_inputs {
 
 void audit_inputs_init(struct audit_inputs *in);
 void audit_inputs_release(struct audit_inputs *in);
-/* Handles one getopt result; 1 consumed, 0 not ours, -1 bad argument (message printed). */
-int audit_inputs_opt(struct audit_inputs *in, struct ctg_cli *cli, int opt, const char *arg);
 /* Loads every input; prints problems; returns CTG_EXIT_OK or an exit code. */
 int audit_inputs_load(struct audit_inputs *in, struct ctg_cli *cli, const char *cmd);
 /* Fills an audit input from loaded inputs. */

@@ -16,6 +16,7 @@
 
 #include "analysis/fix.h"
 #include "common/inputs.h"
+#include "common/opts.h"
 #include "analysis/impact.h"
 #include "cli.h"
 #include "ruleset/ir.h"
@@ -43,25 +44,6 @@ struct check_data {
 	double secs;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: ctguard check [--rules NEW] [--rules6 NEW6] [--current FILE] "
-		"[--current6 FILE]\n"
-		"                     [--method atomic|restart|flush|all] [--fix] "
-		"[--format text|json]\n"
-		"                     [--local ADDR]... [input options]\n"
-		"Predicts which live connections a reload would cut. --rules/--rules6: the "
-		"candidate\n"
-		"ruleset (default: the current one); --current/--current6: the current ruleset "
-		"(default:\n"
-		"live, or the candidate when --conntrack/--sockets are files). --local: a local "
-		"address\n"
-		"(offline inputs). Exit 0 nothing cut, 1 something cut or at risk, 2 usage/parse "
-		"error,\n"
-		"3 environment error.\n" CTG_INPUT_USAGE);
-}
-
 enum {
 	OPT_CURRENT = 256,
 	OPT_CURRENT6,
@@ -73,18 +55,30 @@ enum {
 	OPT_STATS,
 };
 
-static const struct option long_opts[] = {
-	CTG_INPUT_LONGOPTS,
-	{"current", required_argument, NULL, OPT_CURRENT},
-	{"current6", required_argument, NULL, OPT_CURRENT6},
-	{"local", required_argument, NULL, OPT_LOCAL},
-	{"method", required_argument, NULL, OPT_METHOD},
-	{"fix", no_argument, NULL, OPT_FIX},
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"no-memo", no_argument, NULL, OPT_NO_MEMO}, /* hidden: linear baseline */
-	{"stats", no_argument, NULL, OPT_STATS},     /* hidden: timing to stderr */
-	{"help", no_argument, NULL, 'h'},
+static const struct ctg_cli_opt opts[] = {
+	{"current", OPT_CURRENT, "FILE",
+	 "the current IPv4 ruleset (default: live, or the\n"
+	 "candidate when --conntrack/--sockets are files)"},
+	{"current6", OPT_CURRENT6, "FILE", "the current IPv6 ruleset"},
+	{"method", OPT_METHOD, "atomic|restart|flush|all",
+	 "how the reload is done (default restart)"},
+	{"fix", OPT_FIX, NULL, "print the smallest rules that save every cut connection"},
+	{"format", OPT_FORMAT, "text|json", "output format (default text)"},
+	{"local", OPT_LOCAL, "ADDR", "a local address (offline inputs; repeatable)"},
+	{"no-memo", OPT_NO_MEMO, NULL, NULL}, /* hidden: linear baseline */
+	{"stats", OPT_STATS, NULL, NULL},     /* hidden: timing to stderr */
 	{0},
+};
+
+static const struct ctg_cmd_spec spec = {
+	.name = "check",
+	.synopsis = "[OPTIONS] [INPUT OPTIONS]",
+	.about = "Predicts which live connections a reload would cut. --rules/--rules6 name the\n"
+		 "candidate ruleset (default: the current one).",
+	.opts = opts,
+	.inputs = true,
+	.exit = "Exit: 0 nothing cut, 1 something cut or at risk, 2 usage or parse error,\n"
+		"3 environment error.",
 };
 
 static int add_local(struct check_opts *o, const char *s)
@@ -97,8 +91,9 @@ static int add_local(struct check_opts *o, const char *s)
 	return ctg_addr_set_add(&o->in.locals, fam, &a);
 }
 
-static int parse_one(struct check_opts *o, int c, const char *arg)
+static int parse_one(void *ctx, int c, const char *arg)
 {
+	struct check_opts *o = ctx;
 	int m;
 
 	switch (c) {
@@ -141,44 +136,20 @@ static int parse_one(struct check_opts *o, int c, const char *arg)
 		o->methods = 1u << m;
 		return 0;
 	}
-	return -EINVAL;
+	return ctg_inputs_take(&o->in, c, arg);
 }
 
 /* 0 ok, 1 --help, -1 usage error (printed). */
 static int parse_opts(struct check_opts *o, int argc, char **argv)
 {
-	int c;
+	int r;
 
 	o->methods = 1u << CTG_IMPACT_RESTART;
-	optind = 1;
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
-		int r = c == CTG_OPT_RULES || c == CTG_OPT_RULES6
-				? 0
-				: ctg_inputs_opt(&o->in, c, optarg, stderr);
-
-		if (r == 1)
-			continue;
-		if (r < 0) {
-			usage(stderr);
-			return -1;
-		}
-		if (c == 'h') {
-			usage(stdout);
-			return 1;
-		}
-		if (c == '?' || parse_one(o, c, optarg)) {
-			if (c != '?')
-				fprintf(stderr, "ctguard check: bad value \"%s\"\n", optarg);
-			usage(stderr);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "ctguard check: unexpected argument \"%s\"\n", argv[optind]);
-		usage(stderr);
-		return -1;
-	}
+	r = ctg_opts_parse(&spec, argc, argv, parse_one, o);
+	if (r)
+		return r;
+	if (optind < argc)
+		return ctg_opts_error(&spec, "unexpected argument \"%s\"", argv[optind]);
 	return 0;
 }
 

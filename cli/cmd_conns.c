@@ -3,6 +3,7 @@
  * ctguard conns [--format text|json] [input options]: one row per connection, sockets
  * joined with conntrack entries (ctg_conns_join).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,14 +16,23 @@
 
 #include "cli.h"
 #include "common/inputs.h"
+#include "common/opts.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f, "Usage: ctguard conns [--format text|json] [input options]\n\n"
-		   "One row per connection: sockets joined with conntrack entries (NAT through\n"
-		   "the reply tuple); entries without a socket are rows too (role forward when\n"
-		   "no local address is involved).\n\n" CTG_INPUT_USAGE);
-}
+static const struct ctg_cli_opt opts[] = {
+	{"format", 'f', "text|json", "output format (default text)"},
+	{0},
+};
+
+static const struct ctg_cmd_spec spec = {
+	.name = "conns",
+	.synopsis = "[OPTIONS] [INPUT OPTIONS]",
+	.about = "One row per connection: sockets joined with conntrack entries (NAT through\n"
+		 "the reply tuple); entries without a socket are rows too (role forward when\n"
+		 "no local address is involved).",
+	.opts = opts,
+	.inputs = true,
+	.exit = "Exit: 0 listed, 2 usage or parse error, 3 environment error.",
+};
 
 static const char *proto_name(int p)
 {
@@ -219,46 +229,36 @@ static int run(struct ctg_inputs *in, bool json)
 	return rc;
 }
 
+struct conns_ctx {
+	struct ctg_inputs in;
+	bool json;
+};
+
+static int conns_opt(void *ctx, int c, const char *arg)
+{
+	struct conns_ctx *x = ctx;
+
+	if (c != 'f')
+		return ctg_inputs_take(&x->in, c, arg);
+	if (strcmp(arg, "text") && strcmp(arg, "json"))
+		return -EINVAL;
+	x->json = !strcmp(arg, "json");
+	return 0;
+}
+
 int cmd_conns(struct ctg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CTG_INPUT_LONGOPTS,
-		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	struct ctg_inputs in;
-	bool json = false;
-	int c, rc;
+	struct conns_ctx x = {.json = false};
+	int rc;
 
-	ctg_cli_inputs_init(&in);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-		int r = ctg_inputs_opt(&in, c, optarg, stderr);
-
-		if (r == 1)
-			continue;
-		if (r < 0 || c == '?' ||
-		    (c == 'f' && strcmp(optarg, "text") && strcmp(optarg, "json"))) {
-			if (c == 'f')
-				fprintf(stderr, "%s conns: --format must be text or json\n",
-					cli->prog);
-			ctg_inputs_release(&in);
-			return CTG_EXIT_USAGE;
-		}
-		if (c == 'h') {
-			usage(stdout);
-			ctg_inputs_release(&in);
-			return CTG_EXIT_OK;
-		}
-		json = c == 'f' && !strcmp(optarg, "json");
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s conns: unexpected argument \"%s\"\n", cli->prog, argv[optind]);
-		ctg_inputs_release(&in);
-		return CTG_EXIT_USAGE;
-	}
-	rc = run(&in, json);
-	ctg_inputs_release(&in);
+	ctg_cli_inputs_init(&x.in);
+	rc = ctg_opts_parse(&spec, argc, argv, conns_opt, &x);
+	if (!rc && optind < argc)
+		rc = ctg_opts_error(&spec, "unexpected argument \"%s\"", argv[optind]);
+	if (!rc)
+		rc = run(&x.in, x.json);
+	else
+		rc = rc > 0 ? CTG_EXIT_OK : CTG_EXIT_USAGE;
+	ctg_inputs_release(&x.in);
 	return rc;
 }

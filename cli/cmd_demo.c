@@ -314,14 +314,19 @@ static int act_two(struct demo *d, const char *self)
 	return bad;
 }
 
-static void usage(FILE *f)
+static const struct ctg_cmd_spec spec = {
+	.name = "demo",
+	.synopsis = "",
+	.about = "Plays the lost-replica story live in two throwaway network namespaces\n"
+		 "(ctg-demo-PID-p / -r, 10.200.63.0/24), always removed at the end.\n"
+		 "Needs root, iproute2, iptables and conntrack.",
+	.exit = "Exit: 0 the story went as told, 1 some step behaved differently, 3 setup\n"
+		"failed.",
+};
+
+static int no_opt(void *ctx, int c, const char *arg)
 {
-	fprintf(f, "Usage: ctguard demo\n"
-		   "Plays the lost-replica story live in two throwaway network namespaces\n"
-		   "(ctg-demo-PID-p / -r, 10.200.63.0/24), always removed at the end.\n"
-		   "Needs root, iproute2, iptables and conntrack.\n"
-		   "Exit: 0 the story went as told, 1 some step behaved differently, 3 setup "
-		   "failed.\n");
+	return -EINVAL;
 }
 
 int cmd_demo(struct ctg_cli *cli, int argc, char **argv)
@@ -331,12 +336,11 @@ int cmd_demo(struct ctg_cli *cli, int argc, char **argv)
 	ssize_t n;
 	int bad;
 
-	if (argc > 1) {
-		bool help = !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h");
-
-		usage(help ? stdout : stderr);
-		return help ? CTG_EXIT_OK : CTG_EXIT_USAGE;
-	}
+	bad = ctg_opts_parse(&spec, argc, argv, no_opt, NULL);
+	if (!bad && optind < argc)
+		bad = ctg_opts_error(&spec, "unexpected argument \"%s\"", argv[optind]);
+	if (bad)
+		return bad > 0 ? CTG_EXIT_OK : CTG_EXIT_USAGE;
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0 || geteuid() != 0) {
 		fprintf(stderr, "%s demo: needs root (network namespaces)\n", cli->prog);

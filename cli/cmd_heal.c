@@ -24,21 +24,26 @@ struct heal_counts {
 	size_t planned, inserted, refused, failed, skipped;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: ctguard heal [--dry-run] [--peer ADDR[:PORT]] [inputs]\n"
+static const struct ctg_cli_opt opts[] = {
+	{"dry-run", 'n', NULL, "print the plan as conntrack -I commands, change nothing"},
+	{"peer", LONG('p'), "ADDR[:PORT]", "only connections to/from this peer ([v6addr]:port)"},
+	{0},
+};
+
+static const struct ctg_cmd_spec spec = {
+	.name = "heal",
+	.synopsis = "[OPTIONS] [INPUT OPTIONS]",
+	.about =
 		"Re-inserts the conntrack entry of each orphaned connection (see ctguard audit)\n"
 		"that still has a live local socket (ESTABLISHED TCP, connected UDP): original\n"
 		"direction from the opener, SEEN_REPLY|ASSURED, TCP state ESTABLISHED, the\n"
 		"established (UDP: stream) timeout. Never creates an entry without a live socket;\n"
-		"NAT-lost connections are listed, not healed (a plain entry has no NAT mapping).\n"
-		"  --dry-run           print the plan as conntrack -I commands, change nothing\n"
-		"  --peer ADDR[:PORT]  only connections to/from this peer "
-		"([v6addr]:port)\n" AUDIT_INPUT_USAGE
-		"Exit: 0 done (or nothing to do), 1 some entry not inserted, 2 usage, 3 "
-		"environment.\n");
-}
+		"NAT-lost connections are listed, not healed (a plain entry has no NAT mapping).",
+	.opts = opts,
+	.inputs = true,
+	.exit = "Exit: 0 done (or nothing to do), 1 some entry not inserted, 2 usage,\n"
+		"3 environment.",
+};
 
 static int parse_peer(const char *s, struct heal_opts *o)
 {
@@ -178,45 +183,35 @@ static int heal_report(struct ctg_cli *cli, const struct heal_opts *o,
 	return n.refused || n.failed ? CTG_EXIT_FINDINGS : CTG_EXIT_OK;
 }
 
+struct heal_ctx {
+	struct audit_inputs *in;
+	struct heal_opts *o;
+};
+
+static int heal_opt(void *ctx, int c, const char *arg)
+{
+	struct heal_ctx *x = ctx;
+
+	if (c == 'n') {
+		x->o->dry_run = true;
+		return 0;
+	}
+	if (c == LONG('p'))
+		return parse_peer(arg, x->o) < 0 ? -EINVAL : 0;
+	return ctg_inputs_take(&x->in->in, c, arg);
+}
+
 static int parse_args(struct ctg_cli *cli, int argc, char **argv, struct audit_inputs *in,
 		      struct heal_opts *o)
 {
-	static const struct option lo[] = {
-		{"dry-run", no_argument, NULL, 'n'},
-		{"peer", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		AUDIT_INPUT_OPTS,
-		{NULL, 0, NULL, 0},
-	};
-	int c, r;
+	struct heal_ctx x = {in, o};
+	int r = ctg_opts_parse(&spec, argc, argv, heal_opt, &x);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hn", lo, NULL)) != -1) {
-		r = audit_inputs_opt(in, cli, c, optarg);
-		if (r < 0)
-			return CTG_EXIT_USAGE;
-		if (r)
-			continue;
-		if (c == 'n') {
-			o->dry_run = true;
-		} else if (c == 'p') {
-			if (parse_peer(optarg, o) < 0) {
-				fprintf(stderr, "%s heal: bad --peer \"%s\"\n", cli->prog, optarg);
-				return CTG_EXIT_USAGE;
-			}
-		} else if (c == 'h') {
-			usage(stdout);
-			return -1;
-		} else {
-			usage(stderr);
-			return CTG_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		usage(stderr);
-		return CTG_EXIT_USAGE;
-	}
-	return 0;
+	if (r > 0)
+		return -1;
+	if (!r && optind < argc)
+		r = ctg_opts_error(&spec, "unexpected argument \"%s\"", argv[optind]);
+	return r ? CTG_EXIT_USAGE : 0;
 }
 
 int cmd_heal(struct ctg_cli *cli, int argc, char **argv)

@@ -14,41 +14,8 @@
 
 #include "cli.h"
 #include "common/inputs.h"
+#include "common/opts.h"
 #include "eval/eval.h"
-
-static void trace_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: ctguard trace [OPTIONS] PROTO SRC[:PORT] DST[:PORT]\n"
-		"\n"
-		"Explain one packet: the conntrack state it gets and every rule it meets,\n"
-		"table by table in kernel order, with the final verdict.\n"
-		"PROTO: tcp, udp, icmp, icmpv6 or a number. IPv6 with ports: [ADDR]:PORT.\n"
-		"\n"
-		"  -6, --ipv6             IPv6 packet (--rules then names an ip6tables-save file)\n"
-		"      --hook HOOK        input (default), output or forward\n"
-		"      --in IF, --out IF  interfaces (default: unknown, -i/-o rules fork)\n"
-		"      --flags F,F        TCP flags (SYN,ACK,FIN,RST,PSH,URG,ECE,CWR; default "
-		"ACK)\n"
-		"      --icmp-type T[/C]  ICMP type and code (default echo-request)\n"
-		"      --icmp-id N        ICMP echo id (default 0)\n"
-		"      --inner 'PROTO SRC[:PORT] DST[:PORT]'  packet quoted by an ICMP error\n"
-		"      --mark N, --len N  packet mark, IP total length\n"
-		"      --ttl N            TTL / hop limit as on the wire when the packet arrives\n"
-		"                         (forward: FORWARD and POSTROUTING see N-1, as after\n"
-		"                         ip_forward; N <= 1 is dropped there); default 64\n"
-		"      --in-addr ADDR     primary address of the --in interface (REDIRECT's\n"
-		"                         target; default unknown)\n"
-		"      --ctstate S        force the state (NEW, ESTABLISHED, RELATED, INVALID,\n"
-		"                         UNTRACKED); default: from the conntrack view\n"
-		"      --empty-ct         conntrack view empty (as after conntrack -F)\n"
-		"      --all              list every rule evaluated, not only the matching ones\n"
-		"      --format F         text (default) or json\n"
-		"  -h, --help             show this help\n"
-		"%s"
-		"\nExit status: 0 ok, 2 usage or parse error, 3 environment error.\n",
-		CTG_INPUT_USAGE);
-}
 
 enum {
 	OPT_HOOK = 0x1200,
@@ -66,6 +33,51 @@ enum {
 	OPT_ALL,
 	OPT_FORMAT,
 	OPT_IN_ADDR,
+};
+
+static const struct ctg_cli_opt opts[] = {
+	{"ipv6", '6', NULL, "IPv6 packet (--rules then names an ip6tables-save file)"},
+	{"hook", OPT_HOOK, "input|output|forward", "where the packet enters (default input)"},
+	{"in", OPT_IN, "IF", "input interface (default: unknown, -i rules fork)"},
+	{"out", OPT_OUT, "IF", "output interface (default: unknown, -o rules fork)"},
+	{"flags", OPT_FLAGS, "F,F", "TCP flags (SYN,ACK,FIN,RST,PSH,URG,ECE,CWR; default ACK)"},
+	{"icmp-type", OPT_ICMP_TYPE, "T[/C]", "ICMP type and code (default echo-request)"},
+	{"icmp-id", OPT_ICMP_ID, "N", "ICMP echo id (default 0)"},
+	{"inner", OPT_INNER, "'PROTO SRC DST'", "packet quoted by an ICMP error"},
+	{"mark", OPT_MARK, "N", "packet mark"},
+	{"len", OPT_LEN, "N", "IP total length"},
+	{"ttl", OPT_TTL, "N",
+	 "TTL / hop limit as on the wire when the packet arrives\n"
+	 "(forward: FORWARD and POSTROUTING see N-1, as after\n"
+	 "ip_forward; N <= 1 is dropped there); default 64"},
+	{"in-addr", OPT_IN_ADDR, "ADDR",
+	 "primary address of the --in interface (REDIRECT's\n"
+	 "target; default unknown)"},
+	{"ctstate", OPT_CTSTATE, "STATE",
+	 "force the state (NEW, ESTABLISHED, RELATED, INVALID,\n"
+	 "UNTRACKED); default: from the conntrack view"},
+	{"empty-ct", OPT_EMPTY_CT, NULL, "conntrack view empty (as after conntrack -F)"},
+	{"all", OPT_ALL, NULL, "list every rule evaluated, not only the matching ones"},
+	{"format", OPT_FORMAT, "text|json", "output format (default text)"},
+	{0},
+};
+
+static const char *const conflicts[] = {
+	"ctstate",
+	"empty-ct",
+	NULL,
+};
+
+static const struct ctg_cmd_spec spec = {
+	.name = "trace",
+	.synopsis = "[OPTIONS] [INPUT OPTIONS] PROTO SRC[:PORT] DST[:PORT]",
+	.about = "Explain one packet: the conntrack state it gets and every rule it meets,\n"
+		 "table by table in kernel order, with the final verdict.\n"
+		 "PROTO: tcp, udp, icmp, icmpv6 or a number. IPv6 with ports: [ADDR]:PORT.",
+	.opts = opts,
+	.inputs = true,
+	.conflicts = conflicts,
+	.exit = "Exit: 0 ok, 2 usage or parse error, 3 environment error.",
 };
 
 struct trace_opts {
@@ -568,50 +580,30 @@ static int trace_opt(struct trace_opts *o, int c, const char *arg)
 	return -1;
 }
 
+struct trace_ctx {
+	struct ctg_inputs *in;
+	struct trace_opts *o;
+};
+
+static int trace_opt_cb(void *ctx, int c, const char *arg)
+{
+	struct trace_ctx *x = ctx;
+
+	if (c >= CTG_OPT_RULES && c <= CTG_OPT_SYSCTL)
+		return ctg_inputs_take(x->in, c, arg);
+	return trace_opt(x->o, c, arg) ? -EINVAL : 0;
+}
+
 static int parse_args(struct ctg_inputs *in, struct trace_opts *o, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CTG_INPUT_LONGOPTS,
-		{"ipv6", no_argument, NULL, '6'},
-		{"hook", required_argument, NULL, OPT_HOOK},
-		{"in", required_argument, NULL, OPT_IN},
-		{"out", required_argument, NULL, OPT_OUT},
-		{"flags", required_argument, NULL, OPT_FLAGS},
-		{"icmp-type", required_argument, NULL, OPT_ICMP_TYPE},
-		{"icmp-id", required_argument, NULL, OPT_ICMP_ID},
-		{"inner", required_argument, NULL, OPT_INNER},
-		{"mark", required_argument, NULL, OPT_MARK},
-		{"len", required_argument, NULL, OPT_LEN},
-		{"ttl", required_argument, NULL, OPT_TTL},
-		{"in-addr", required_argument, NULL, OPT_IN_ADDR},
-		{"ctstate", required_argument, NULL, OPT_CTSTATE},
-		{"empty-ct", no_argument, NULL, OPT_EMPTY_CT},
-		{"all", no_argument, NULL, OPT_ALL},
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	struct trace_ctx x = {in, o};
+	int r = ctg_opts_parse(&spec, argc, argv, trace_opt_cb, &x);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "6h", opts, NULL)) != -1) {
-		switch (ctg_inputs_opt(in, c, optarg, stderr)) {
-		case 1:
-			continue;
-		case -1:
-			return CTG_EXIT_USAGE;
-		}
-		if (c == 'h') {
-			trace_usage(stdout);
-			return -1;
-		}
-		if (trace_opt(o, c, optarg)) {
-			fprintf(stderr, "ctguard trace: bad option or value (see --help)\n");
-			return CTG_EXIT_USAGE;
-		}
-	}
+	if (r)
+		return r > 0 ? -1 : CTG_EXIT_USAGE;
 	if (argc - optind != 3) {
-		trace_usage(stderr);
+		ctg_opts_error(&spec, "expected PROTO SRC[:PORT] DST[:PORT], got %d argument%s",
+			       argc - optind, argc - optind == 1 ? "" : "s");
 		return CTG_EXIT_USAGE;
 	}
 	if (o->fam == CTG_FAMILY_IPV6 && in->rules4_path && !in->rules6_path) {

@@ -32,16 +32,31 @@ int ctg_inputs_opt(struct ctg_inputs *in, int opt, const char *arg, FILE *err)
 		in->socks_path = arg;
 		return 1;
 	case CTG_OPT_SYSCTL:
-		if (ctg_inputs_set_sysctl(in, arg)) {
+		switch (ctg_inputs_set_sysctl(in, arg)) {
+		case 0:
+			return 1;
+		case -ENOENT:
 			fprintf(err,
-				"--sysctl: expected NAME=VALUE with a valid value, got \"%s\"\n",
-				arg);
+				"ctguard: --sysctl: unknown sysctl \"%.*s\" (ctguard reads "
+				"nf_conntrack_tcp_loose, nf_conntrack_tcp_be_liberal, "
+				"ip_local_port_range, the nf_conntrack_*_timeout values, ...)\n",
+				(int)strcspn(arg, "="), arg);
 			return -1;
+		case -ENOMEM:
+			return -ENOMEM;
+		default:
+			return -EINVAL;
 		}
-		return 1;
 	default:
 		return 0;
 	}
+}
+
+int ctg_inputs_take(struct ctg_inputs *in, int opt, const char *arg)
+{
+	int r = ctg_inputs_opt(in, opt, arg, stderr);
+
+	return r == 1 ? 0 : r ? r : -EINVAL;
 }
 
 int ctg_cli_inputs_load(struct ctg_inputs *in, unsigned need, const char *prog, FILE *err)

@@ -17,16 +17,9 @@
  *
  * Environment: PROC_ROOT replaces /proc for /proc/[pid] and /proc/sys (tests).
  *
- *	static const struct option opts[] = { CTG_INPUT_LONGOPTS, { "format", ... }, { 0 } };
- *	struct ctg_inputs in;
- *	ctg_cli_inputs_init(&in);
- *	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
- *		switch (ctg_inputs_opt(&in, c, optarg, stderr)) {
- *		case 1: continue;            // one of ours
- *		case -1: return CTG_EXIT_USAGE;
- *		}
- *		...                          // the command's own options
- *	}
+ * The options themselves are in ctg_input_opts (common/opts.c): a command's table sets
+ * .inputs and its callback hands these ids to ctg_inputs_take; then
+ *
  *	rc = ctg_cli_inputs_load(&in, CTG_IN_CT | CTG_IN_SOCKS | CTG_IN_SYSCTLS,
  *				 "ctguard conns", stderr);   // prints errors; returns an exit code
  *	...
@@ -48,28 +41,15 @@ enum {
 	CTG_OPT_SYSCTL,
 };
 
-#define CTG_INPUT_LONGOPTS                                                                         \
-	{"rules", required_argument, NULL, CTG_OPT_RULES},                                         \
-		{"rules6", required_argument, NULL, CTG_OPT_RULES6},                               \
-		{"conntrack", required_argument, NULL, CTG_OPT_CONNTRACK},                         \
-		{"sockets", required_argument, NULL, CTG_OPT_SOCKETS},                             \
-	{                                                                                          \
-		"sysctl", required_argument, NULL, CTG_OPT_SYSCTL                                  \
-	}
-
-/* Usage text for the options above, to append to a command's --help. */
-#define CTG_INPUT_USAGE                                                                            \
-	"Input options (absent = read the live host):\n"                                           \
-	"  --rules FILE          IPv4 ruleset (iptables-save format, - = stdin)\n"                 \
-	"  --rules6 FILE         IPv6 ruleset\n"                                                   \
-	"  --conntrack FILE      conntrack -L [-o extended] or /proc/net/nf_conntrack text\n"      \
-	"  --sockets FILE        ss -tuanpH output\n"                                              \
-	"  --sysctl NAME=VALUE   override a sysctl (repeatable)\n"
-
 /* ctg_inputs_init plus the environment (PROC_ROOT). */
 void ctg_cli_inputs_init(struct ctg_inputs *in);
-/* 1: option handled; 0: not an input option; -1: bad value (message printed to err). */
+/*
+ * 1: option handled; 0: not an input option; -EINVAL: bad value (for the caller to
+ * report); -1: unknown --sysctl name (message printed to err); -ENOMEM.
+ */
 int ctg_inputs_opt(struct ctg_inputs *in, int opt, const char *arg, FILE *err);
+/* ctg_inputs_opt for a ctg_opts_parse callback (common/opts.h): 0 or negative. */
+int ctg_inputs_take(struct ctg_inputs *in, int opt, const char *arg);
 /*
  * ctg_inputs_load, then prints diagnostics and errors to err prefixed with prog.
  * Returns CTG_EXIT_OK, CTG_EXIT_USAGE (a file did not parse) or CTG_EXIT_ENV (unreadable

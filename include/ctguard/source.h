@@ -130,6 +130,8 @@ void ctg_sysvals_release(struct ctg_sysvals *s);
 int ctg_sysvals_set(struct ctg_sysvals *s, const char *name, const char *value, bool overridden);
 /* Parses "NAME=VALUE". -EINVAL when malformed. */
 int ctg_sysvals_set_arg(struct ctg_sysvals *s, const char *arg);
+/* Whether ctguard reads this sysctl (dotted, slashed or bare name). */
+bool ctg_sysvals_known(const char *name);
 /* NULL when absent. */
 const char *ctg_sysvals_get(const struct ctg_sysvals *s, const char *name);
 /*

@@ -44,8 +44,12 @@ int ctg_inputs_set_sysctl(struct ctg_inputs *in, const char *arg)
 		return -ENOMEM;
 	/* names the model does not know (nf_conntrack_max, ...) are display only */
 	ret = ctg_sysctls_set(&probe, name, eq + 1);
+	if (ret == -ENOENT && !ctg_sysvals_known(name))
+		ret = -ENOENT;
+	else if (ret == -ENOENT)
+		ret = 0;
 	free(name);
-	if (ret == -EINVAL)
+	if (ret)
 		return ret;
 	return ctg_sysvals_set_arg(&in->sysvals, arg);
 }

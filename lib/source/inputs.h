@@ -67,7 +67,8 @@ struct ctg_inputs {
 
 void ctg_inputs_init(struct ctg_inputs *in);
 void ctg_inputs_release(struct ctg_inputs *in);
-/* An override "NAME=VALUE" (model names, dotted or short). 0, -EINVAL, -ENOMEM. */
+/* An override "NAME=VALUE" (model names, dotted or short). 0, -EINVAL, -ENOENT (a
+ * sysctl ctguard does not read), -ENOMEM. */
 int ctg_inputs_set_sysctl(struct ctg_inputs *in, const char *arg);
 /*
  * Loads what need asks for (ctg_input_need bits), in a fixed order; stops at the first

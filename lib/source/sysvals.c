@@ -74,6 +74,17 @@ static char *full_name(const char *name)
 	return r;
 }
 
+bool ctg_sysvals_known(const char *name)
+{
+	char *full = full_name(name);
+	bool ok = false;
+
+	for (size_t i = 0; full && i < sizeof(known) / sizeof(known[0]); i++)
+		ok |= !strcmp(full, known[i]);
+	free(full);
+	return ok;
+}
+
 static struct ctg_sysval *find(const struct ctg_sysvals *s, const char *full)
 {
 	for (size_t i = 0; i < s->n; i++)
