@@ -139,6 +139,12 @@ static void print_why(const struct ctg_audit_item *it, FILE *f)
 		print_nat_why(it, f);
 		return;
 	}
+	if (it->kind == CTG_AUDIT_EXPIRED) {
+		fprintf(f,
+			"informational, no conntrack entry (%s); the peer's datagram would be %s\n",
+			it->ct_reason ? it->ct_reason : "udp-timeout", it->ctstate);
+		return;
+	}
 	if (it->kind == CTG_AUDIT_NO_ENTRY)
 		fprintf(f, "no conntrack entry: the peer's next %s is %s (%s)",
 			it->conn.l4proto == 17 ? "datagram" : "segment", it->ctstate,
@@ -167,9 +173,11 @@ void audit_print_item(const struct ctg_audit_item *it, FILE *f)
 {
 	const struct ctg_conn *c = &it->conn;
 	char l[64], p[64];
-	static const char *const label[] = {"ORPHANED", "ORPHANED", "ORPHANED", "AT RISK"};
+	static const char *const label[] = {"ORPHANED", "ORPHANED", "ORPHANED", "AT RISK",
+					    "EXPIRED"};
 
-	fprintf(f, "%s%s %s %s %s %s (%s, %s)", it->certain ? "" : "POSSIBLY ", label[it->kind],
+	fprintf(f, "%s%s %s %s %s %s (%s, %s)",
+		it->certain || it->kind == CTG_AUDIT_EXPIRED ? "" : "POSSIBLY ", label[it->kind],
 		c->l4proto == 6 ? "tcp" : "udp",
 		audit_endpoint(c->family, &c->laddr, c->lport, l, 64),
 		c->role == CTG_AUDIT_ROLE_SERVER ? "<-" : "->",
@@ -192,6 +200,15 @@ void audit_print_text(const struct ctg_audit_report *rep, FILE *f)
 		", %zu possibly orphaned, %zu at risk (%zu connections, %zu conntrack entries, "
 		"%zu sockets)\n",
 		rep->possible, rep->at_risk, rep->conns, rep->entries, rep->sockets);
+	if (rep->expired)
+		fprintf(f, "%zu udp entr%s expired by timeout (informational)\n", rep->expired,
+			rep->expired == 1 ? "y" : "ies");
+	if (rep->wipe_observed)
+		fprintf(f,
+			"wipe observed: %zu tcp socket%s without entry, %zu tcp entr%s picked up "
+			"mid-stream\n",
+			rep->wipe_no_entry, rep->wipe_no_entry == 1 ? "" : "s", rep->wipe_pickup,
+			rep->wipe_pickup == 1 ? "y" : "ies");
 }
 
 /* ---------------------------------------------------------------- JSON */
@@ -252,6 +269,8 @@ static int print_json(const struct ctg_audit_report *rep, FILE *f)
 		      "sockets", (json_int_t)rep->sockets, "items", items);
 	if (!o)
 		return -ENOMEM;
+	json_object_set_new(o, "expired", json_integer((json_int_t)rep->expired));
+	json_object_set_new(o, "wipe_observed", json_boolean(rep->wipe_observed));
 	json_dumpf(o, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', f);
 	json_decref(o);
@@ -304,11 +323,15 @@ static int print_nagios(const struct ctg_audit_report *rep, const struct nagios_
 	nagios_first(rep, f);
 	fprintf(f, "; %zu at risk, %zu possibly orphaned, %zu nat-lost", rep->at_risk,
 		rep->possible, rep->nat_lost);
+	if (rep->expired)
+		fprintf(f, "; %zu udp expired by timeout (informational)", rep->expired);
+	if (rep->wipe_observed)
+		fprintf(f, "; wipe observed");
 	fprintf(f,
 		" | orphans=%zu;%s;%ld;0 at_risk=%zu;;;0 possible=%zu;;;0 nat_lost=%zu;;;0 "
-		"connections=%zu;;;0 conntrack_entries=%zu;;;0 sockets=%zu;;;0\n",
+		"expired=%zu;;;0 connections=%zu;;;0 conntrack_entries=%zu;;;0 sockets=%zu;;;0\n",
 		rep->orphans, wb, no->critical, rep->at_risk, rep->possible, rep->nat_lost,
-		rep->conns, rep->entries, rep->sockets);
+		rep->expired, rep->conns, rep->entries, rep->sockets);
 	return st;
 }
 
@@ -343,6 +366,11 @@ static const char *item_service(const struct ctg_audit_item *it, char *buf, size
 	return buf;
 }
 
+static bool in_class(const struct ctg_audit_item *it, bool orphans)
+{
+	return orphans ? ctg_audit_is_orphan(it) : it->kind == CTG_AUDIT_AT_RISK;
+}
+
 /* One sample per service among items of the given class (orphan or at-risk). */
 static void prom_by_service(const struct ctg_audit_report *rep, FILE *f, const char *name,
 			    bool orphans)
@@ -355,12 +383,12 @@ static void prom_by_service(const struct ctg_audit_report *rep, FILE *f, const c
 		size_t n = 0;
 		bool seen = false;
 
-		if (ctg_audit_is_orphan(it) != orphans || !it->certain)
+		if (!in_class(it, orphans) || !it->certain)
 			continue;
 		for (size_t j = 0; j < rep->n && !seen; j++) {
 			const struct ctg_audit_item *o = &rep->v[j];
 
-			if (ctg_audit_is_orphan(o) != orphans || !o->certain ||
+			if (!in_class(o, orphans) || !o->certain ||
 			    strcmp(item_service(o, b, sizeof(b)), svc))
 				continue;
 			if (j < i)
@@ -396,6 +424,12 @@ static void prom_write(const struct ctg_audit_report *rep, const struct audit_in
 	prom_head(f, "ctguard_at_risk_connections",
 		  "Connections alive only through a conntrack entry that may expire soon.");
 	prom_by_service(rep, f, "ctguard_at_risk_connections", false);
+	prom_head(f, "ctguard_expired_udp_connections",
+		  "Connected UDP sockets whose entry timed out by itself (informational).");
+	fprintf(f, "ctguard_expired_udp_connections %zu\n", rep->expired);
+	prom_head(f, "ctguard_wipe_observed",
+		  "1 when the tables show conntrack entries lost while their connections lived.");
+	fprintf(f, "ctguard_wipe_observed %d\n", rep->wipe_observed ? 1 : 0);
 	prom_head(f, "ctguard_connections", "Connections examined.");
 	fprintf(f, "ctguard_connections %zu\n", rep->conns);
 	prom_head(f, "ctguard_conntrack_entries", "Conntrack entries read.");

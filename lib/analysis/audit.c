@@ -43,6 +43,8 @@ const char *ctg_audit_kind_name(enum ctg_audit_kind k)
 		return "nat-lost";
 	case CTG_AUDIT_AT_RISK:
 		return "at-risk";
+	case CTG_AUDIT_EXPIRED:
+		return "expired";
 	}
 	return "?";
 }
@@ -228,6 +230,8 @@ static int add_item(struct actx *x, enum ctg_audit_kind kind, const struct ctg_c
 	it->path = ctg_eval_path_name(path);
 	if (kind == CTG_AUDIT_AT_RISK)
 		rep->at_risk++;
+	else if (kind == CTG_AUDIT_EXPIRED)
+		rep->expired++;
 	else if (s->certain)
 		rep->orphans++;
 	else
@@ -270,9 +274,110 @@ static bool entry_checkable(const struct ctg_ct_entry *e)
 	return e->l4proto == 17 && (e->status & CTG_IPS_SEEN_REPLY);
 }
 
-static bool entry_risky(const struct actx *x, const struct ctg_ct_entry *e)
+static bool udp_peer_first(const struct ctg_conn *c);
+
+/*
+ * May the entry expire before the peer's next packet? TCP: not ASSURED or little time
+ * left. UDP: only when the peer speaks first (else the local side re-creates it) and the
+ * entry is not ASSURED (nf_conntrack_udp_timeout, not the stream timeout, between datagrams).
+ */
+static bool entry_risky(const struct actx *x, const struct ctg_conn *c)
 {
+	const struct ctg_ct_entry *e = c->ct;
+
+	if (c->l4proto == 17)
+		return udp_peer_first(c) && !(e->status & CTG_IPS_ASSURED);
 	return !(e->status & CTG_IPS_ASSURED) || e->timeout < x->risk;
+}
+
+/* Peer ports (client side's view) of UDP protocols by who speaks first; sorted ranges. */
+static const struct {
+	uint16_t lo, hi;
+	uint8_t who;
+} udp_ports[] = {
+	{53, 53, CTG_UDP_LOCAL_FIRST},	     /* DNS */
+	{67, 67, CTG_UDP_LOCAL_FIRST},	     /* DHCP */
+	{69, 69, CTG_UDP_LOCAL_FIRST},	     /* TFTP */
+	{88, 88, CTG_UDP_LOCAL_FIRST},	     /* Kerberos */
+	{123, 123, CTG_UDP_LOCAL_FIRST},     /* NTP */
+	{161, 161, CTG_UDP_LOCAL_FIRST},     /* SNMP */
+	{389, 389, CTG_UDP_LOCAL_FIRST},     /* CLDAP */
+	{500, 500, CTG_UDP_PEER_PUSH},	     /* IKE: DPD, rekeying from the peer */
+	{514, 514, CTG_UDP_LOCAL_FIRST},     /* syslog */
+	{1194, 1194, CTG_UDP_PEER_PUSH},     /* OpenVPN */
+	{1812, 1813, CTG_UDP_LOCAL_FIRST},   /* RADIUS */
+	{2055, 2055, CTG_UDP_LOCAL_FIRST},   /* NetFlow */
+	{3478, 3478, CTG_UDP_PEER_PUSH},     /* STUN/TURN: relayed data */
+	{4500, 4500, CTG_UDP_PEER_PUSH},     /* IPsec NAT-T */
+	{4739, 4739, CTG_UDP_LOCAL_FIRST},   /* IPFIX */
+	{5060, 5061, CTG_UDP_PEER_PUSH},     /* SIP: requests from the peer */
+	{5349, 5349, CTG_UDP_PEER_PUSH},     /* TURN over DTLS */
+	{6343, 6343, CTG_UDP_LOCAL_FIRST},   /* sFlow */
+	{8125, 8125, CTG_UDP_LOCAL_FIRST},   /* statsd */
+	{12201, 12201, CTG_UDP_LOCAL_FIRST}, /* GELF */
+	{25826, 25826, CTG_UDP_LOCAL_FIRST}, /* collectd */
+	{51820, 51820, CTG_UDP_PEER_PUSH},   /* WireGuard */
+	{60000, 61000, CTG_UDP_PEER_PUSH},   /* mosh: the server sends screen updates */
+};
+
+enum ctg_udp_speaker ctg_audit_udp_speaker(uint16_t peer_port)
+{
+	for (size_t i = 0; i < sizeof(udp_ports) / sizeof(udp_ports[0]); i++)
+		if (peer_port >= udp_ports[i].lo && peer_port <= udp_ports[i].hi)
+			return (enum ctg_udp_speaker)udp_ports[i].who;
+	return CTG_UDP_UNKNOWN;
+}
+
+/* Does the peer speak first on this UDP connection (its next datagram comes unasked)? */
+static bool udp_peer_first(const struct ctg_conn *c)
+{
+	return c->role == CTG_AUDIT_ROLE_SERVER ||
+	       ctg_audit_udp_speaker(c->pport) == CTG_UDP_PEER_PUSH;
+}
+
+/* A TCP entry picked up mid-stream: tcp_new() without a handshake (or a healed entry). */
+static bool entry_picked_up(const struct ctg_ct_entry *e)
+{
+	return e->l4proto == 6 && e->tcp_state == CTG_TCP_ESTABLISHED &&
+	       (e->tcp_flags[0] & CTG_TCPF_BE_LIBERAL) && (e->tcp_flags[1] & CTG_TCPF_BE_LIBERAL);
+}
+
+/* Evidence of entries lost while their connections lived: a wipe, not a timeout. */
+static void observe_wipe(struct actx *x, const struct ctg_conn *c)
+{
+	if (c->l4proto != 6 || (c->role != CTG_AUDIT_ROLE_FORWARD && peer_is_local(x, c)))
+		return;
+	if (c->ct && entry_picked_up(c->ct))
+		x->rep->wipe_pickup++;
+	else if (!c->ct && c->sock && c->sock->state == CTG_SK_ESTABLISHED)
+		x->rep->wipe_no_entry++;
+}
+
+/* Why a dropped UDP socket without entry is not an incident; NULL when it is one. */
+static const char *udp_expired_reason(const struct actx *x, const struct ctg_conn *c)
+{
+	if (udp_peer_first(c))
+		return NULL;
+	if (ctg_audit_udp_speaker(c->pport) == CTG_UDP_LOCAL_FIRST)
+		return "udp-timeout: client protocol, the local side speaks first and its next "
+		       "datagram makes a new entry";
+	if (x->rep->wipe_observed)
+		return NULL;
+	return "udp-timeout: no wipe observed; the entry timed out idle and the local side's "
+	       "next datagram makes a new one";
+}
+
+static int add_expired(struct actx *x, const struct ctg_conn *c, const struct sim *s,
+		       const char *why)
+{
+	struct ctg_audit_item *it;
+	int ret = add_item(x, CTG_AUDIT_EXPIRED, c, s, CTG_PATH_LOCAL_IN);
+
+	if (ret < 0)
+		return ret;
+	it = &x->rep->v[x->rep->n - 1];
+	it->ct_reason = why;
+	return 0;
 }
 
 /*
@@ -298,6 +403,8 @@ static int audit_no_entry(struct actx *x, const struct ctg_ruleset *rs, const st
 	ret = simulate(x, rs, CTG_PATH_LOCAL_IN, c, &t, NULL, &s);
 	if (ret < 0)
 		return ret;
+	if (s.dropped && c->l4proto == 17 && udp_expired_reason(x, c))
+		return add_expired(x, c, &s, udp_expired_reason(x, c));
 	if (s.dropped && (s.certain || !nat.found))
 		return add_item(x, CTG_AUDIT_NO_ENTRY, c, &s, CTG_PATH_LOCAL_IN);
 	return nat.found ? add_nat_item(x, c, &nat) : 0;
@@ -325,8 +432,7 @@ static int audit_entry(struct actx *x, const struct ctg_ruleset *rs, const struc
 	}
 	if (s.dropped)
 		return add_item(x, CTG_AUDIT_ENTRY_DROPPED, c, &s, path);
-	if (fwd || !c->sock || c->l4proto != 6 || c->sock->state != CTG_SK_ESTABLISHED ||
-	    !entry_risky(x, c->ct))
+	if (fwd || !c->sock || c->sock->state != CTG_SK_ESTABLISHED || !entry_risky(x, c))
 		return 0;
 	ret = simulate(x, rs, path, c, &t, NULL, &s);
 	if (ret < 0 || !s.certain)
@@ -418,6 +524,9 @@ int ctg_audit_run(const struct ctg_audit_input *in, struct ctg_audit_report *rep
 	if (ret < 0)
 		return ret;
 	ret = setup(&x, &cs);
+	for (size_t i = 0; !ret && i < cs.rows.n; i++)
+		observe_wipe(&x, &cs.rows.v[i]);
+	rep->wipe_observed = rep->wipe_no_entry || rep->wipe_pickup;
 	for (size_t i = 0; !ret && i < cs.rows.n; i++)
 		ret = audit_conn(&x, &cs.rows.v[i]);
 	if (!ret && rep->n > 1)

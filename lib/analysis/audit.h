@@ -21,11 +21,28 @@
  *    (and, for DNAT, a direct connection to the socket's address:port is impossible:
  *    certainly dropped or translated away). Not healable by a plain entry.
  *  - AT_RISK: the connection passes only thanks to its entry (without it the peer's next
- *    segment would be dropped) and that entry may expire soon: not ASSURED, or fewer than
- *    at_risk_timeout seconds left.
+ *    segment would be dropped) and that entry may expire soon: TCP: not ASSURED, or fewer
+ *    than at_risk_timeout seconds left; UDP (only when the peer speaks first, see below):
+ *    not ASSURED (the kernel gives it nf_conntrack_udp_timeout, not the stream timeout).
+ *  - EXPIRED (informational, not an orphan): a connected UDP socket without entry whose
+ *    peer's next datagram would be dropped, where UDP's own life explains it: the entry
+ *    timed out after nf_conntrack_udp_timeout(_stream) idle seconds and the local side's
+ *    next datagram (NEW through OUTPUT) makes a new one. @ct_reason says why.
  *
  * TCP and connected UDP sockets (sock_diag state ESTABLISHED: with a peer) are audited;
  * unconnected UDP sockets are not connections.
+ *
+ * UDP without entry. Who speaks next decides: the local side's datagram re-creates the
+ * entry, the peer's is NEW. The peer speaks first when it is the client (our socket is the
+ * server side) or the peer port is a server-push protocol (IKE/NAT-T, OpenVPN, WireGuard,
+ * SIP, STUN/TURN, mosh); those are orphans (NO_ENTRY). Request/response and send-only
+ * client protocols (DNS, NTP, statsd, syslog, SNMP, ...) are EXPIRED, wipe or not. Any
+ * other UDP socket is EXPIRED unless a wipe was observed, then NO_ENTRY.
+ * A wipe (or reload that deleted entries) is observed when the kernel's own tables show
+ * lost history: an ESTABLISHED TCP socket with a remote peer has no entry (TCP entries
+ * live nf_conntrack_tcp_timeout_established, 5 days idle), or an ESTABLISHED TCP entry was
+ * picked up mid-stream (tcp_new() sets BE_LIBERAL on both directions only when it picks a
+ * connection up without its handshake, nf_conntrack_tcp_loose=1; also ctguard heal).
  *
  * Connections are the rows of the one sockets x conntrack join, ctg_conns_join
  * (ctguard/conns.h); the sysctls are the model's (ct/model.h, filled by the input
@@ -52,6 +69,7 @@ enum ctg_audit_kind {
 	CTG_AUDIT_ENTRY_DROPPED, /* orphan: entry present, its ESTABLISHED packets dropped */
 	CTG_AUDIT_NAT_LOST,	 /* orphan: socket alive, no entry, its NAT mapping gone */
 	CTG_AUDIT_AT_RISK,	 /* alive only through an entry that may expire soon */
+	CTG_AUDIT_EXPIRED,	 /* informational: a UDP entry that timed out by itself */
 };
 
 const char *ctg_audit_kind_name(enum ctg_audit_kind k);
@@ -119,12 +137,17 @@ struct ctg_audit_input {
  * @v/@n: findings, orphans first (NO_ENTRY, ENTRY_DROPPED), then AT_RISK.
  * @orphans/@at_risk: certain findings; @possible: uncertain orphans (not in @orphans).
  * @nat_lost: certain NAT_LOST findings (also counted in @orphans).
+ * @expired: EXPIRED items (informational, never an alert).
+ * @wipe_observed: the tables show entries lost while their connections lived (see above);
+ * @wipe_no_entry: TCP sockets without entry, @wipe_pickup: TCP entries picked up mid-stream.
  * @conns: connections examined; @entries/@sockets: input sizes.
  */
 struct ctg_audit_report {
 	struct ctg_audit_item *v;
 	size_t n, cap;
-	size_t orphans, at_risk, possible, nat_lost;
+	size_t orphans, at_risk, possible, nat_lost, expired;
+	bool wipe_observed;
+	size_t wipe_no_entry, wipe_pickup;
 	size_t conns, entries, sockets;
 };
 
@@ -145,8 +168,17 @@ void ctg_audit_report_release(struct ctg_audit_report *report);
 
 static inline bool ctg_audit_is_orphan(const struct ctg_audit_item *it)
 {
-	return it->kind != CTG_AUDIT_AT_RISK;
+	return it->kind != CTG_AUDIT_AT_RISK && it->kind != CTG_AUDIT_EXPIRED;
 }
+
+/* Who speaks first on a UDP flow to/from this peer port (audit.c). */
+enum ctg_udp_speaker {
+	CTG_UDP_UNKNOWN,
+	CTG_UDP_LOCAL_FIRST, /* request/response or send-only client protocol */
+	CTG_UDP_PEER_PUSH,   /* the server pushes without being asked */
+};
+
+enum ctg_udp_speaker ctg_audit_udp_speaker(uint16_t peer_port);
 
 /* ---- internal: audit_join.c ---- */
 

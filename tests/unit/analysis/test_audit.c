@@ -372,12 +372,98 @@ static void udp_connected(void **state)
 	sock(f, "0.0.0.0", 5353, "0.0.0.0", 0, CTG_SK_CLOSE); /* unconnected: not a conn */
 	f->socks.v[0].l4proto = f->socks.v[1].l4proto = 17;
 	run(f, "");
+	/* a DNS client's entry timed out: informational, the client speaks first */
 	assert_int_equal(f->rep.n, 1);
-	assert_int_equal(f->rep.orphans, 1);
-	assert_int_equal(f->rep.v[0].kind, CTG_AUDIT_NO_ENTRY);
+	assert_int_equal(f->rep.orphans, 0);
+	assert_int_equal(f->rep.expired, 1);
+	assert_false(f->rep.wipe_observed);
+	assert_int_equal(f->rep.v[0].kind, CTG_AUDIT_EXPIRED);
+	assert_false(ctg_audit_is_orphan(&f->rep.v[0]));
 	assert_int_equal(f->rep.v[0].conn.l4proto, 17);
 	assert_string_equal(f->rep.v[0].ctstate, "NEW");
 	assert_string_equal(f->rep.v[0].conn.service, "dns");
+	assert_non_null(strstr(f->rep.v[0].ct_reason, "udp-timeout"));
+}
+
+/* The peer pushes (mosh's server port): a missing entry is an orphan, wipe or not. */
+static void udp_push_orphan(void **state)
+{
+	struct fx *f = *state;
+
+	sock(f, L, 45000, P, 60001, CTG_SK_ESTABLISHED);
+	f->socks.v[0].l4proto = 17;
+	run(f, "");
+	assert_int_equal(f->rep.n, 1);
+	assert_int_equal(f->rep.orphans, 1);
+	assert_int_equal(f->rep.v[0].kind, CTG_AUDIT_NO_ENTRY);
+}
+
+/* Unknown UDP protocol: timeout without a wipe, orphan when a wipe shows. */
+static void udp_unknown_wipe(void **state)
+{
+	struct fx *f = *state;
+
+	sock(f, L, 45000, P, 7777, CTG_SK_ESTABLISHED);
+	f->socks.v[0].l4proto = 17;
+	run(f, "");
+	assert_int_equal(f->rep.orphans, 0);
+	assert_int_equal(f->rep.expired, 1);
+	ctg_audit_report_release(&f->rep);
+	/* an idle TCP client without entry: TCP entries do not time out in minutes */
+	sock(f, L, 45001, P, 3306, CTG_SK_ESTABLISHED);
+	run(f, "");
+	assert_true(f->rep.wipe_observed);
+	assert_int_equal(f->rep.wipe_no_entry, 1);
+	assert_int_equal(f->rep.expired, 0);
+	assert_int_equal(f->rep.orphans, 2);
+}
+
+/* A TCP entry picked up mid-stream (BE_LIBERAL both ways) shows a wipe too. */
+static void udp_unknown_pickup(void **state)
+{
+	struct fx *f = *state;
+
+	sock(f, L, 45000, P, 7777, CTG_SK_ESTABLISHED);
+	f->socks.v[0].l4proto = 17;
+	sock(f, L, 45001, P, 3306, CTG_SK_ESTABLISHED);
+	entry(f, L, 45001, P, 3306, CTG_IPS_SEEN_REPLY | CTG_IPS_ASSURED, 431000);
+	f->ct.v[0].tcp_flags[0] = f->ct.v[0].tcp_flags[1] =
+		CTG_TCPF_BE_LIBERAL | CTG_TCPF_SACK_PERM;
+	run(f, "");
+	assert_true(f->rep.wipe_observed);
+	assert_int_equal(f->rep.wipe_pickup, 1);
+	assert_int_equal(f->rep.orphans, 1);
+	assert_int_equal(f->rep.v[0].conn.pport, 7777);
+	ctg_audit_report_release(&f->rep);
+	/* a handshake-made entry (window scaling seen) is not evidence */
+	f->ct.v[0].tcp_flags[0] = f->ct.v[0].tcp_flags[1] =
+		CTG_TCPF_WINDOW_SCALE | CTG_TCPF_SACK_PERM;
+	run(f, "");
+	assert_false(f->rep.wipe_observed);
+	assert_int_equal(f->rep.orphans, 0);
+	assert_int_equal(f->rep.expired, 1);
+}
+
+/* UDP at-risk: only when the peer speaks first and the entry is not yet a stream. */
+static void udp_at_risk(void **state)
+{
+	struct fx *f = *state;
+
+	sock(f, L, 45000, P, 60001, CTG_SK_ESTABLISHED);
+	sock(f, L, 45002, P, 53, CTG_SK_ESTABLISHED);
+	f->socks.v[0].l4proto = f->socks.v[1].l4proto = 17;
+	entry(f, L, 45000, P, 60001, CTG_IPS_SEEN_REPLY, 25);
+	entry(f, L, 45002, P, 53, CTG_IPS_SEEN_REPLY, 25);
+	f->ct.v[0].l4proto = f->ct.v[1].l4proto = 17;
+	f->ct.v[0].tcp_state = f->ct.v[1].tcp_state = 0;
+	run(f, "");
+	assert_int_equal(f->rep.n, 1);
+	assert_int_equal(f->rep.at_risk, 1);
+	assert_int_equal(f->rep.v[0].conn.pport, 60001);
+	ctg_audit_report_release(&f->rep);
+	f->ct.v[0].status |= CTG_IPS_ASSURED;
+	run(f, "");
+	assert_int_equal(f->rep.n, 0);
 }
 
 static void udp_accepted(void **state)
@@ -409,6 +495,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(redirect_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(udp_connected, setup, teardown),
 		cmocka_unit_test_setup_teardown(udp_accepted, setup, teardown),
+		cmocka_unit_test_setup_teardown(udp_push_orphan, setup, teardown),
+		cmocka_unit_test_setup_teardown(udp_unknown_wipe, setup, teardown),
+		cmocka_unit_test_setup_teardown(udp_unknown_pickup, setup, teardown),
+		cmocka_unit_test_setup_teardown(udp_at_risk, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
