@@ -64,8 +64,10 @@ static int run(const char *input, const char *const *argv)
 	struct ctg_exec_result r;
 	int ret = ctg_exec(argv, input, input ? strlen(input) : 0, &r);
 
-	if (ret < 0)
+	if (ret < 0) {
+		ctg_exec_result_release(&r);
 		return ret;
+	}
 	ret = r.status;
 	if (ret && r.err && r.err_len)
 		fprintf(stderr, "  (%s: %s)\n", argv[0], r.err);
@@ -79,8 +81,10 @@ static int run_show(const char *shown, const char *const *argv)
 	struct ctg_exec_result r;
 	int ret = ctg_exec(argv, NULL, 0, &r);
 
-	if (ret < 0)
+	if (ret < 0) {
+		ctg_exec_result_release(&r);
 		return ret;
+	}
 	say("  replica# %s\n", shown);
 	if (r.err_len && !r.status) {
 		say("    %s", r.err);

@@ -152,8 +152,8 @@ static void nft_delete_table(int family, const char *name)
 	const char *argv[] = {"nft", "delete", "table", family == 10 ? "ip6" : "ip", name, NULL};
 	struct ctg_exec_result r;
 
-	if (!ctg_exec(argv, NULL, 0, &r))
-		ctg_exec_result_release(&r);
+	ctg_exec(argv, NULL, 0, &r);
+	ctg_exec_result_release(&r);
 }
 
 int ctg_snapshot_restore(enum ctg_ipt_backend b, const struct ctg_rules_snapshot *s,

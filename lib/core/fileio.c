@@ -65,7 +65,7 @@ int ctg_file_write_atomic(const char *path, const void *data, size_t len, unsign
 		snprintf(tmp, sizeof(tmp), "%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
 	else
 		snprintf(tmp, sizeof(tmp), ".%s.XXXXXX", path);
-	fd = mkstemp(tmp);
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (fchmod(fd, (mode_t)mode) < 0)
