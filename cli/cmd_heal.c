@@ -11,17 +11,9 @@
 #include <string.h>
 
 #include "analysis/heal.h"
-#include "apply/heal_nl.h"
 
 struct heal_opts {
-	bool dry_run, have_peer, peer_port;
-	uint8_t peer_family;
-	struct ctg_addr peer;
-	uint16_t port;
-};
-
-struct heal_counts {
-	size_t planned, inserted, refused, failed, skipped;
+	struct ctg_heal_opts h;
 };
 
 static const struct ctg_cli_opt opts[] = {
@@ -71,116 +63,68 @@ static int parse_peer(const char *s, struct heal_opts *o)
 		port = strtoul(colon + 1, &end, 10);
 		if (*end || !port || port > 65535)
 			return -1;
-		o->peer_port = true;
-		o->port = (uint16_t)port;
+		o->h.peer_port = (uint16_t)port;
 	}
-	if (ctg_addr_parse(2, buf, &o->peer) == 0)
-		o->peer_family = 2;
-	else if (ctg_addr_parse(10, buf, &o->peer) == 0)
-		o->peer_family = 10;
+	if (ctg_addr_parse(2, buf, &o->h.peer) == 0)
+		o->h.peer_family = 2;
+	else if (ctg_addr_parse(10, buf, &o->h.peer) == 0)
+		o->h.peer_family = 10;
 	else
 		return -1;
-	o->have_peer = true;
 	return 0;
 }
 
-static bool peer_selected(const struct heal_opts *o, const struct ctg_conn *c)
+/* Renders one result of the library's heal (nothing for the uncertain and unbuildable). */
+static void print_item(const struct ctg_heal_item *h)
 {
-	if (!o->have_peer)
-		return true;
-	return c->family == o->peer_family && ctg_addr_eq(&c->paddr, &o->peer) &&
-	       (!o->peer_port || c->pport == o->port);
-}
-
-/* The live socket table still has this exact ESTABLISHED connection. */
-static bool socket_alive(const struct ctg_sock_table *live, const struct ctg_sock *sk)
-{
-	for (size_t i = 0; i < live->n; i++) {
-		const struct ctg_sock *s = &live->v[i];
-
-		if (s->l4proto == sk->l4proto && s->state == CTG_SK_ESTABLISHED &&
-		    s->family == sk->family && s->lport == sk->lport && s->pport == sk->pport &&
-		    ctg_addr_eq(&s->laddr, &sk->laddr) && ctg_addr_eq(&s->paddr, &sk->paddr))
-			return true;
-	}
-	return false;
-}
-
-static void heal_one(struct ctg_cli *cli, const struct heal_opts *o,
-		     const struct ctg_sock_table *live, const struct ctg_audit_item *it,
-		     const struct ctg_sysctls *sc, struct heal_counts *n)
-{
-	uint32_t timeout = it->conn.l4proto == 6 ? ctg_audit_sysctls_established_timeout(sc)
-						 : ctg_audit_sysctls_udp_stream_timeout(sc);
-	const struct ctg_conn *c = &it->conn;
 	struct ctg_strbuf sb;
-	struct ctg_ct_entry e;
-	int ret;
 
-	if (ctg_heal_entry_for_sock(c->sock, c->role == CTG_AUDIT_ROLE_SERVER, timeout, &e) < 0) {
-		n->skipped++;
+	if (h->status == CTG_HEAL_NOT_HEALABLE) {
+		printf("not healable (%s):\n    ",
+		       h->it->kind == CTG_AUDIT_NAT_LOST
+			       ? "a plain entry cannot restore the lost NAT mapping"
+			       : "its conntrack entry exists; the ruleset drops it");
+		audit_print_item(h->it, stdout);
 		return;
 	}
-	n->planned++;
+	if (h->status < CTG_HEAL_PLANNED)
+		return;
 	ctg_sb_init(&sb);
-	ctg_heal_format_cmd(&e, &sb);
-	if (o->dry_run) {
+	ctg_heal_format_cmd(&h->entry, &sb);
+	if (h->status == CTG_HEAL_PLANNED)
 		printf("%s\n", ctg_sb_str(&sb));
-	} else if (!socket_alive(live, c->sock)) {
+	else if (h->status == CTG_HEAL_REFUSED)
 		printf("refused: %s\n    no ESTABLISHED local socket for this connection\n",
 		       ctg_sb_str(&sb));
-		n->refused++;
-	} else if ((ret = ctg_heal_nl_insert(&e)) == 0) {
+	else if (h->status == CTG_HEAL_INSERTED)
 		printf("healed: %s\n", ctg_sb_str(&sb));
-		n->inserted++;
-	} else {
+	else
 		printf("failed: %s\n    %s\n", ctg_sb_str(&sb),
-		       ret == -EEXIST ? "an entry with this tuple exists already" : strerror(-ret));
-		n->failed++;
-	}
+		       h->err == -EEXIST ? "an entry with this tuple exists already"
+					 : strerror(-h->err));
 	ctg_sb_release(&sb);
-	(void)cli;
 }
 
 static int heal_report(struct ctg_cli *cli, const struct heal_opts *o,
 		       const struct ctg_audit_report *rep, const struct ctg_sysctls *sc)
 {
-	struct ctg_sock_table live;
-	struct heal_counts n = {0};
-	int ret = 0;
+	struct ctg_heal_report r;
+	int ret = ctg_heal_run(rep, sc, &o->h, &r);
 
-	ctg_sock_table_init(&live);
-	if (!o->dry_run && (ret = ctg_sock_read_diag(&live, CTG_SOCK_TCP | CTG_SOCK_UDP)) < 0) {
+	if (ret < 0) {
 		fprintf(stderr, "%s heal: reading sockets: %s\n", cli->prog, strerror(-ret));
-		ctg_sock_table_release(&live);
 		return CTG_EXIT_ENV;
 	}
-	for (size_t i = 0; i < rep->n; i++) {
-		const struct ctg_audit_item *it = &rep->v[i];
-
-		if (!ctg_audit_is_orphan(it) || !peer_selected(o, &it->conn))
-			continue;
-		if (it->kind != CTG_AUDIT_NO_ENTRY || !it->conn.sock) {
-			printf("not healable (%s):\n    ",
-			       it->kind == CTG_AUDIT_NAT_LOST
-				       ? "a plain entry cannot restore the lost NAT mapping"
-				       : "its conntrack entry exists; the ruleset drops it");
-			audit_print_item(it, stdout);
-			continue;
-		}
-		if (!it->certain) {
-			n.skipped++;
-			continue;
-		}
-		heal_one(cli, o, &live, it, sc, &n);
-	}
-	ctg_sock_table_release(&live);
-	if (o->dry_run)
-		printf("%zu entr%s would be inserted\n", n.planned, n.planned == 1 ? "y" : "ies");
+	for (size_t i = 0; i < r.n; i++)
+		print_item(&r.v[i]);
+	if (o->h.dry_run)
+		printf("%zu entr%s would be inserted\n", r.planned, r.planned == 1 ? "y" : "ies");
 	else
 		printf("%zu inserted, %zu refused, %zu failed, %zu skipped (uncertain)\n",
-		       n.inserted, n.refused, n.failed, n.skipped);
-	return n.refused || n.failed ? CTG_EXIT_FINDINGS : CTG_EXIT_OK;
+		       r.inserted, r.refused, r.failed, r.skipped);
+	ret = r.refused || r.failed ? CTG_EXIT_FINDINGS : CTG_EXIT_OK;
+	ctg_heal_report_release(&r);
+	return ret;
 }
 
 struct heal_ctx {
@@ -193,7 +137,7 @@ static int heal_opt(void *ctx, int c, const char *arg)
 	struct heal_ctx *x = ctx;
 
 	if (c == 'n') {
-		x->o->dry_run = true;
+		x->o->h.dry_run = true;
 		return 0;
 	}
 	if (c == LONG('p'))
