@@ -212,7 +212,7 @@ struct ctg_ifaddr_table {
 
 void ctg_ifaddr_table_init(struct ctg_ifaddr_table *t);
 void ctg_ifaddr_table_release(struct ctg_ifaddr_table *t);
-/* The interfaces of the current netns and their IPv4/IPv6 addresses. 0 or -errno. */
+/* Replaces t with the interfaces of the current netns and their addresses. 0 or -errno. */
 int ctg_ifaddr_read_live(struct ctg_ifaddr_table *t);
 
 #endif

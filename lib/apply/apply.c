@@ -55,12 +55,50 @@ int ctg_snapshot_take(enum ctg_ipt_backend b, struct ctg_rules_snapshot *s)
 	return 0;
 }
 
+/* Skips a "[packets:bytes]" counter at p: the length, or 0 when there is none. */
+static size_t counter_len(const char *p, const char *end)
+{
+	const char *q = p + 1, *d = q;
+
+	if (*p != '[')
+		return 0;
+	while (q < end && *q >= '0' && *q <= '9')
+		q++;
+	if (q == d || q >= end || *q != ':')
+		return 0;
+	d = ++q;
+	while (q < end && *q >= '0' && *q <= '9')
+		q++;
+	if (q == d || q >= end || *q != ']')
+		return 0;
+	return (size_t)(q + 1 - p);
+}
+
+/* Equal texts with counters ignored (they move with traffic, the rules do not). */
+static bool text_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+	const char *ae = a + alen, *be = b + blen;
+
+	while (a < ae && b < be) {
+		size_t ca = counter_len(a, ae), cb = counter_len(b, be);
+
+		if (ca && cb) {
+			a += ca;
+			b += cb;
+			continue;
+		}
+		if (*a++ != *b++)
+			return false;
+	}
+	return a == ae && b == be;
+}
+
 bool ctg_snapshot_equal(const struct ctg_rules_snapshot *a, const struct ctg_rules_snapshot *b)
 {
 	for (int i = 0; i < 2; i++) {
-		if (!a->text[i] != !b->text[i] || a->len[i] != b->len[i])
+		if (!a->text[i] != !b->text[i])
 			return false;
-		if (a->text[i] && memcmp(a->text[i], b->text[i], a->len[i]))
+		if (a->text[i] && !text_equal(a->text[i], a->len[i], b->text[i], b->len[i]))
 			return false;
 	}
 	return true;

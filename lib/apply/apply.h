@@ -28,7 +28,7 @@ struct ctg_rules_snapshot {
 
 /* Both families through the one live-rules capture (ctg_rules_capture), "#" lines dropped. */
 int ctg_snapshot_take(enum ctg_ipt_backend b, struct ctg_rules_snapshot *s);
-/* True when both snapshots hold the same rules (byte for byte). */
+/* True when both snapshots hold the same rules (packet/byte counters ignored). */
 bool ctg_snapshot_equal(const struct ctg_rules_snapshot *a, const struct ctg_rules_snapshot *b);
 void ctg_snapshot_release(struct ctg_rules_snapshot *s);
 /* Files "rules.v4" and "rules.v6" in dir (written to a temp name, fsync'd, renamed). */

@@ -121,6 +121,7 @@ int ctg_ifaddr_read_live(struct ctg_ifaddr_table *t)
 
 	if (getifaddrs(&ifa) < 0)
 		return -errno;
+	ctg_ifaddr_table_release(t); /* replaces what t held */
 	for (struct ifaddrs *i = ifa; i; i = i->ifa_next)
 		n++;
 	t->v = calloc(n ? n : 1, sizeof(*t->v));
