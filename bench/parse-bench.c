@@ -2,14 +2,13 @@
 /*
  * parse-bench FILE [RUNS]: parse an iptables-save file to the IR and compare, in the same
  * run, with `iptables-restore --test` on the same file, each run a process of its own in a
- * network namespace of its own (root; skipped otherwise). Ours is measured four ways, best
- * of RUNS each: a process per parse (what one ctguard run pays: all memory fresh from the
- * kernel) and RUNS parses in one process (the allocator reuses the last parse's memory),
- * each with the library's default (a big table's rule lines in a thread per online CPU)
- * and with one thread (CTG_PARSE_SERIAL). Prints wall and CPU time (user + system, all
- * threads), the ratios against iptables-restore (single-threaded) and peak memory (maxrss)
- * against the file size. Generate a kube-proxy-like input with
- * tools/gen-kube-proxy.py --rules 100000. Figures, not assertions.
+ * network namespace of its own (root; skipped otherwise). The parser runs on one thread, as
+ * iptables-restore does. Ours is measured two ways, best of RUNS each: a process per parse
+ * (what one ctguard run pays: all memory fresh from the kernel) and RUNS parses in one
+ * process (the allocator reuses the last parse's memory). Prints wall and CPU time (user +
+ * system), the ratios against iptables-restore and peak memory (maxrss) against the file
+ * size. Generate a kube-proxy-like input with tools/gen-kube-proxy.py --rules 100000.
+ * Figures, not assertions.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,11 +44,11 @@ static double cpu(int who)
 }
 
 /* One parse; returns CPU seconds (wall in *wall) or -1. */
-static double parse_once(const char *path, unsigned flags, size_t *rules, double *wall)
+static double parse_once(const char *path, size_t *rules, double *wall)
 {
 	struct ctg_diags *d = ctg_diags_new();
 	double t0 = now(), c0 = cpu(RUSAGE_SELF), t;
-	struct ctg_ruleset *rs = ctg_ruleset_parse_file_ex(path, CTG_FAMILY_IPV4, flags, d);
+	struct ctg_ruleset *rs = ctg_ruleset_parse_file(path, CTG_FAMILY_IPV4, d);
 
 	t = cpu(RUSAGE_SELF) - c0;
 	*wall = now() - t0;
@@ -72,20 +71,20 @@ struct result {
 	int ok;
 };
 
-/* RUNS parses with FLAGS one after the other in this process: best CPU and wall; peak
+/* RUNS parses one after the other in this process: best CPU and wall; peak
  * memory after the first. */
-static void parses(const char *path, int runs, unsigned flags, struct result *r)
+static void parses(const char *path, int runs, struct result *r)
 {
 	struct rusage ru;
 	double wall, t;
 
 	memset(r, 0, sizeof(*r));
-	r->first = r->best = parse_once(path, flags, &r->rules, &r->bwall);
+	r->first = r->best = parse_once(path, &r->rules, &r->bwall);
 	getrusage(RUSAGE_SELF, &ru);
 	r->maxrss_kb = ru.ru_maxrss;
 	r->ok = r->first >= 0;
 	for (int i = 1; r->ok && i < runs; i++) {
-		t = parse_once(path, flags, &r->rules, &wall);
+		t = parse_once(path, &r->rules, &wall);
 		if (t >= 0 && t < r->best)
 			r->best = t;
 		if (t >= 0 && wall < r->bwall)
@@ -94,7 +93,7 @@ static void parses(const char *path, int runs, unsigned flags, struct result *r)
 }
 
 /* parses() in a child process (memory of its own); its figures come through a pipe. */
-static int parses_in_child(const char *path, int runs, unsigned flags, struct result *res)
+static int parses_in_child(const char *path, int runs, struct result *res)
 {
 	int fd[2], st;
 	pid_t pid;
@@ -108,7 +107,7 @@ static int parses_in_child(const char *path, int runs, unsigned flags, struct re
 		struct result r;
 
 		close(fd[0]);
-		parses(path, runs, flags, &r);
+		parses(path, runs, &r);
 		_exit(write(fd[1], &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : 1);
 	}
 	close(fd[1]);
@@ -118,14 +117,14 @@ static int parses_in_child(const char *path, int runs, unsigned flags, struct re
 	return st == 0 && res->ok ? 0 : -1;
 }
 
-/* RUNS parses with FLAGS, each in a process of its own (as one ctguard run, or one
+/* RUNS parses, each in a process of its own (as one ctguard run, or one
  * iptables-restore, pays it): best CPU and wall, highest peak memory. 0 or -1. */
-static int measure_fresh(const char *path, int runs, unsigned flags, struct result *res)
+static int measure_fresh(const char *path, int runs, struct result *res)
 {
 	for (int i = 0; i < runs; i++) {
 		struct result r;
 
-		if (parses_in_child(path, 1, flags, &r))
+		if (parses_in_child(path, 1, &r))
 			return -1;
 		if (i == 0) {
 			*res = r;
@@ -141,11 +140,11 @@ static int measure_fresh(const char *path, int runs, unsigned flags, struct resu
 	return 0;
 }
 
-/* RUNS parses with FLAGS one after the other in one child process (the allocator reuses
+/* RUNS parses one after the other in one child process (the allocator reuses
  * the memory of the previous parse). 0 or -1. */
-static int measure_warm(const char *path, int runs, unsigned flags, struct result *res)
+static int measure_warm(const char *path, int runs, struct result *res)
 {
-	return parses_in_child(path, runs, flags, res);
+	return parses_in_child(path, runs, res);
 }
 
 /*
@@ -216,7 +215,7 @@ int main(int argc, char **argv)
 {
 	struct stat st;
 	int runs = argc > 2 ? atoi(argv[2]) : 5;
-	struct result fs, fp, ws, wp;
+	struct result fresh, warm;
 	double base, base_wall = 0, size;
 
 	if (argc < 2 || stat(argv[1], &st)) {
@@ -224,26 +223,19 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	size = (double)st.st_size;
-	if (measure_fresh(argv[1], runs, CTG_PARSE_SERIAL, &fs) ||
-	    measure_fresh(argv[1], runs, 0, &fp) ||
-	    measure_warm(argv[1], runs, CTG_PARSE_SERIAL, &ws) ||
-	    measure_warm(argv[1], runs, 0, &wp))
+	if (measure_fresh(argv[1], runs, &fresh) || measure_warm(argv[1], runs, &warm))
 		return 1;
 	base = restore_test(argv[1], runs, &base_wall);
-	printf("file: %s, %.1f MB, %zu rules; %ld online CPUs; best of %d runs each\n", argv[1],
-	       size / 1e6, fp.rules, sysconf(_SC_NPROCESSORS_ONLN), runs);
+	printf("file: %s, %.1f MB, %zu rules; best of %d runs each\n", argv[1], size / 1e6,
+	       fresh.rules, runs);
 	if (base >= 0)
 		printf("iptables-restore --test, a process per run (own netns): wall %.3f s, CPU "
 		       "%.3f s\n",
 		       base_wall, base);
 	else
 		printf("iptables-restore --test: not measured (needs root and iptables)\n");
-	printf("ctguard parse to IR, a process per parse (what one ctguard run pays):\n");
-	report("default (a thread per CPU for big tables)", &fp, size, base, base_wall);
-	report("one thread (CTG_PARSE_SERIAL)", &fs, size, base, base_wall);
-	printf("ctguard parse to IR, %d parses in one process (memory of the last one reused):\n",
-	       runs);
-	report("default", &wp, size, base, base_wall);
-	report("one thread", &ws, size, base, base_wall);
+	printf("ctguard parse to IR, one thread:\n");
+	report("a process per parse (one ctguard run)", &fresh, size, base, base_wall);
+	report("parses in one process (memory reused)", &warm, size, base, base_wall);
 	return 0;
 }

@@ -36,9 +36,6 @@ struct ctg_diags;
 
 struct ctg_diags *ctg_diags_new(void);
 void ctg_diags_free(struct ctg_diags *d);
-/* Moves every diagnostic of src, in order, to the end of dst; src is left empty. 0 or
- * -ENOMEM (then nothing moved). */
-int ctg_diags_move(struct ctg_diags *dst, struct ctg_diags *src);
 size_t ctg_diags_count(const struct ctg_diags *d);
 size_t ctg_diags_errors(const struct ctg_diags *d);
 size_t ctg_diags_warnings(const struct ctg_diags *d);

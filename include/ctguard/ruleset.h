@@ -32,7 +32,9 @@ enum ctg_emit_flags {
  */
 struct ctg_ruleset *ctg_ruleset_parse(const char *text, size_t len, const char *name,
 				      enum ctg_family family, struct ctg_diags *diags);
-/* Reads a whole file ("-" = stdin) then parses it. Returns NULL with errno on I/O failure. */
+/* Reads a whole file ("-" = stdin) into memory (read, not mapped: a file truncated or
+ * rewritten meanwhile cannot fault the process), then parses it. Returns NULL with errno on
+ * I/O failure. */
 struct ctg_ruleset *ctg_ruleset_parse_file(const char *path, enum ctg_family family,
 					   struct ctg_diags *diags);
 
@@ -44,9 +46,6 @@ enum ctg_parse_flags {
 	 * host may hold it and its iptables-save prints it.
 	 */
 	CTG_PARSE_STRICT = 1 << 0,
-	/* One thread. Without it a table with megabytes of rule lines is parsed by up to 4
-	 * threads (one per online CPU); the result and the diagnostics are the same. */
-	CTG_PARSE_SERIAL = 1 << 1,
 };
 
 /* As ctg_ruleset_parse / ctg_ruleset_parse_file, with enum ctg_parse_flags. */

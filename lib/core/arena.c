@@ -203,52 +203,6 @@ const char *ctg_arena_intern(struct ctg_arena *a, const char *s, size_t n)
 	return a->itab[j].s;
 }
 
-/* Room for more interned strings; 0 or -ENOMEM. */
-static int reserve_interns(struct ctg_arena *a, size_t more)
-{
-	while ((a->icount + more) * 2 > a->icap)
-		if (grow(a))
-			return -ENOMEM;
-	return 0;
-}
-
-int ctg_arena_adopt(struct ctg_arena *dst, struct ctg_arena *src)
-{
-	struct chunk **tail;
-
-	if (reserve_interns(dst, src->icount))
-		return -ENOMEM;
-	for (size_t i = 0; i < src->icap; i++) {
-		const struct istr *e = &src->itab[i];
-		size_t j;
-
-		if (!e->s)
-			continue;
-		for (j = e->h & (dst->icap - 1); dst->itab[j].s; j = (j + 1) & (dst->icap - 1))
-			if (dst->itab[j].h == e->h && dst->itab[j].n == e->n &&
-			    !memcmp(dst->itab[j].s, e->s, e->n))
-				break;
-		if (!dst->itab[j].s) {
-			dst->itab[j] = *e;
-			dst->icount++;
-		}
-	}
-	/* src's chunks go behind dst's: dst keeps allocating from its own current chunk */
-	for (tail = dst->head ? &dst->head->next : &dst->head; *tail; tail = &(*tail)->next)
-		;
-	*tail = src->head;
-	dst->total += src->total;
-	src->head = NULL;
-	ctg_arena_free(src);
-	return 0;
-}
-
-void *ctg_arena_spare(const struct ctg_arena *a, size_t *len)
-{
-	*len = a->head ? a->head->size - a->head->used : 0;
-	return a->head ? a->head->data + a->head->used : NULL;
-}
-
 size_t ctg_arena_bytes(const struct ctg_arena *a)
 {
 	return a->total + a->icap * sizeof(struct istr);

@@ -25,13 +25,5 @@ void ctg_hint_huge(void *p, size_t n);
 void *ctg_huge_alloc(size_t n);
 /* realloc() of such an array whose first `used` bytes matter. NULL on ENOMEM (p kept). */
 void *ctg_huge_realloc(void *p, size_t used, size_t n);
-/* The not yet used part of the current chunk (*len 0 when there is none). */
-void *ctg_arena_spare(const struct ctg_arena *a, size_t *len);
-/*
- * Moves everything src holds into dst and frees src: its memory then lives as long as dst.
- * Its interned strings join dst's table where dst has no equal string (a string interned in
- * both before stays two pointers). 0, or -ENOMEM (src is then left as it was).
- */
-int ctg_arena_adopt(struct ctg_arena *dst, struct ctg_arena *src);
 
 #endif

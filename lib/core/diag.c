@@ -122,30 +122,6 @@ int ctg_diags_add(struct ctg_diags *d, enum ctg_severity sev, const char *code,
 	return 0;
 }
 
-int ctg_diags_move(struct ctg_diags *dst, struct ctg_diags *src)
-{
-	if (dst->n + src->n > dst->cap) {
-		size_t ncap = dst->n + src->n + 16;
-		struct ctg_diag *nv = realloc(dst->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		dst->v = nv;
-		dst->cap = ncap;
-	}
-	for (size_t i = 0; i < src->n; i++) {
-		struct ctg_diag *dg = &dst->v[dst->n];
-
-		*dg = src->v[i];
-		dg->loc.src = intern_src(dst, src->v[i].loc.src);
-		dst->n++;
-	}
-	dst->nerr += src->nerr;
-	dst->nwarn += src->nwarn;
-	src->n = src->nerr = src->nwarn = 0;
-	return 0;
-}
-
 static const char *sev_name(enum ctg_severity s)
 {
 	switch (s) {

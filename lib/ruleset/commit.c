@@ -372,7 +372,7 @@ static struct ctg_rule *gather(struct parser *p, const uint32_t *order, uint32_t
 		const struct pchain *pc = &p->chains[order[i]];
 
 		for (uint32_t k = 0; pc->idx && k < pc->n; k++)
-			out[off++] = *ctg_rule_at(p, pc->idx[k]);
+			out[off++] = p->trules[pc->idx[k]];
 	}
 	return out;
 }
@@ -406,38 +406,24 @@ static size_t quick_resolve(struct ctg_rule *v, size_t n, const struct ctg_table
 	return left;
 }
 
-/* Shrinks the rule arrays to their size (before pointers into them are taken). */
+/* Shrinks the rule array to its size (before pointers into it are taken). */
 static void shrink(struct parser *p)
 {
-	size_t nmain = ctg_rules_nmain(p);
 	struct ctg_rule *v;
 
-	if (nmain && (v = realloc(p->trules, nmain * sizeof(*v))))
+	if (p->ntr && (v = realloc(p->trules, p->ntr * sizeof(*v))))
 		p->trules = v;
-	for (size_t k = 0; k < p->nsegs; k++)
-		if ((v = realloc(p->segs[k].v, p->segs[k].n * sizeof(*v))))
-			p->segs[k].v = v;
 }
 
-/* The rule arrays become the ruleset's (what is left on failure, discard frees). */
+/* The rule array becomes the ruleset's (on failure discard frees it). */
 static int hand_over(struct parser *p)
 {
-	size_t nmain = ctg_rules_nmain(p);
-
-	if (nmain) {
-		if (track(p, p->trules))
-			return -ENOMEM;
-	} else {
+	if (p->ntr && track(p, p->trules))
+		return -ENOMEM;
+	if (!p->ntr)
 		free(p->trules);
-	}
 	p->trules = NULL;
-	for (size_t k = 0; k < p->nsegs; k++) {
-		if (track(p, p->segs[k].v))
-			return -ENOMEM;
-		p->segs[k].v = NULL;
-	}
 	p->ntr = p->captr = 0;
-	p->nsegs = 0;
 	return 0;
 }
 
@@ -451,10 +437,7 @@ static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, u
 	for (uint32_t i = 0; i < tb->nchains; i++)
 		if (p->chains[order[i]].idx)
 			nidx += p->chains[order[i]].n;
-	ctg_parse_prefault_join(p); /* before the rule arrays move (flatten, shrink) */
 	/* few scattered rules: copy them out; many: reorder the whole array in place */
-	if (nidx && nidx * 8 > p->ntr && ctg_rules_flatten(p))
-		return -ENOMEM;
 	if (nidx && nidx * 8 <= p->ntr && !(extra = gather(p, order, tb->nchains, nidx)))
 		return -ENOMEM;
 	if (nidx && !extra && !(dest = malloc((p->ntr + 1) * sizeof(*dest))))
@@ -497,15 +480,13 @@ static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, u
 			at = extra + xoff;
 			xoff += pc->n;
 		} else {
-			at = moved ? p->trules + off : ctg_rule_at(p, pc->start);
+			at = p->trules + (moved ? off : pc->start);
 		}
 		tb->chains[i].rules = at;
 		off += tb->chains[i].nrules;
 	}
-	*left = quick_resolve(p->trules, ctg_rules_nmain(p), tb, newidx) +
+	*left = quick_resolve(p->trules, p->ntr, tb, newidx) +
 		(extra ? quick_resolve(extra, nidx, tb, newidx) : 0);
-	for (size_t k = 0; k < p->nsegs; k++)
-		*left += quick_resolve(p->segs[k].v, p->segs[k].n, tb, newidx);
 	p->rs->nrules += p->ntr;
 	return hand_over(p);
 }
@@ -534,25 +515,15 @@ static uint32_t *chain_order(const struct parser *p)
 	return order;
 }
 
-void ctg_table_presort(struct parser *p)
-{
-	free(p->order);
-	p->order = chain_order(p);
-	p->norder = p->order ? p->nchains : 0;
-}
-
 void ctg_table_commit(struct parser *p)
 {
 	struct ctg_table *tb = &p->rs->tables[p->table];
-	/* chains are only ever added: the same count is the same set */
-	uint32_t *order = p->order && p->norder == p->nchains ? p->order : chain_order(p);
+	uint32_t *order = chain_order(p);
 	uint32_t *newidx = malloc((p->nchains + 1) * sizeof(*newidx));
 	const char **names = NULL; /* for "did you mean": only when jumps are left to resolve */
 	uint32_t n = (uint32_t)p->nchains;
 	size_t left = 0;
 
-	if (order == p->order)
-		p->order = NULL;
 	if (!order || !newidx)
 		goto nomem;
 	memset(tb, 0, sizeof(*tb));
@@ -561,15 +532,8 @@ void ctg_table_commit(struct parser *p)
 	tb->present = true;
 	tb->loc = p->table_loc;
 	tb->nchains = n;
-	/* every field is set by fill_table; a big table's array was made (and faulted in) while
-	 * its rules were read */
-	tb->chains = ctg_parse_take_chains(p, n + 1);
-	if (tb->chains && track(p, tb->chains)) {
-		free(tb->chains);
-		tb->chains = NULL;
-	}
-	if (!tb->chains)
-		tb->chains = ctg_arena_alloc(p->rs->arena, (n + 1) * sizeof(*tb->chains));
+	/* every field is set by fill_table */
+	tb->chains = ctg_arena_alloc(p->rs->arena, (n + 1) * sizeof(*tb->chains));
 	if (!tb->chains || fill_table(p, tb, order, newidx, &left))
 		goto nomem;
 	if (left) {
@@ -592,8 +556,6 @@ out:
 
 void ctg_table_discard(struct parser *p)
 {
-	ctg_parse_lidx_release(p);
-	ctg_parse_prealloc_release(p);
 	for (size_t i = 0; i < p->nchains; i++)
 		free(p->chains[i].idx);
 	p->nchains = 0;
@@ -601,12 +563,6 @@ void ctg_table_discard(struct parser *p)
 	free(p->trules);
 	p->trules = NULL;
 	p->ntr = p->captr = 0;
-	for (size_t k = 0; k < p->nsegs; k++)
-		free(p->segs[k].v);
-	p->nsegs = 0;
 	ctg_chainmap_release(&p->map);
-	free(p->order);
-	p->order = NULL;
-	p->norder = 0;
 	p->table = -1;
 }

@@ -5,12 +5,11 @@
  * After an error the parser skips to the next line, so one run reports every error.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -120,7 +119,6 @@ static void table_line(struct parser *p)
 				"table \"%s\" appears twice", w->s + 1);
 	p->seen[t] = true;
 	p->table = t;
-	p->par_tried = false;
 	p->table_loc = ctg_parse_loc(p, w->col, w->end_col);
 }
 
@@ -239,31 +237,14 @@ static void chain_line(struct parser *p)
 				"unexpected text after the chain counters");
 }
 
-/* A table line, a chain line or COMMIT: changes the set of chains or the table. */
-static bool structural(const struct ctg_word *w)
-{
-	return (w->s[0] == '*' && w->s[1]) || w->s[0] == ':' || !strcmp(w->s, "COMMIT");
-}
-
 static void dispatch_line(struct parser *p)
 {
 	const struct ctg_word *w = p->lx.w;
 
-	if ((p->worker || p->restricted) && structural(w)) {
-		/* left to the sequential parse (parse_par.c) */
-		if (p->worker)
-			p->bail = true;
-		else
-			p->stopped = true;
-		return;
-	}
 	if (w[0].s[0] == '*' && w[0].s[1]) {
 		table_line(p);
 		if (p->table >= 0 && open_builtins(p))
 			p->nomem = true;
-		else if (p->table >= 0)
-			ctg_parse_prefault_start(p, p->rs->text, (size_t)(p->line - p->rs->text),
-						 p->rs->text_len);
 		return;
 	}
 	if (!strcmp(w[0].s, "COMMIT")) {
@@ -352,73 +333,17 @@ static void one_line(struct parser *p)
 	dispatch_line(p);
 }
 
-/*
- * A mapped file: the pages already parsed are given back to the page cache as we go (they
- * fault in again if a diagnostic needs them), so a big file does not stay resident.
- */
-void ctg_parse_madvise(const void *addr, size_t len, int advice)
+static void run(struct parser *p, const char *text, size_t len)
 {
-	const uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t b = ((uintptr_t)addr + pg - 1) / pg * pg, e = ((uintptr_t)addr + len) / pg * pg;
+	for (size_t pos = 0; pos < len && !p->nomem;) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
 
-	if (addr && e > b)
-		madvise((void *)b, e - b, advice);
-}
-
-static void release_parsed(struct parser *p, const char *text, size_t pos)
-{
-	const size_t step = 1u << 20, pg = (size_t)sysconf(_SC_PAGESIZE);
-
-	if (!p->priv->text_mapped || pos < p->released + step)
-		return;
-	ctg_parse_madvise(text + p->released, pos - p->released, MADV_DONTNEED);
-	p->released = pos / pg * pg; /* the page pos is in: next time */
-}
-
-static bool rule_line_start(char c)
-{
-	return c == '-' || c == '[';
-}
-
-size_t ctg_parse_lines(struct parser *p, const char *text, size_t pos, size_t end)
-{
-	while (pos < end) {
-		const char *nl = memchr(text + pos, '\n', end - pos);
-		size_t n = nl ? (size_t)(nl - (text + pos)) : end - pos;
-
-		if (p->limit) { /* a worker: the calling thread may take the rest of its slice */
-			atomic_store(p->at, (uint64_t)pos << 32 | p->lineno);
-			if (pos >= atomic_load(p->limit))
-				return pos;
-		}
-		if (!p->serial && !p->par_tried && p->table >= 0 && rule_line_start(text[pos])) {
-			size_t np;
-
-			p->par_tried = true;
-			np = ctg_parse_parallel(p, text, pos, end);
-			if (np != pos) {
-				pos = np;
-				continue;
-			}
-		}
 		p->lineno++;
 		set_line(p, text + pos, n);
 		one_line(p);
-		if (p->nomem)
-			return end;
-		if (p->stopped || p->bail) {
-			p->lineno--;
-			return pos;
-		}
 		pos += n + 1;
-		release_parsed(p, text, pos);
 	}
-	return end;
-}
-
-static void run(struct parser *p, const char *text, size_t len)
-{
-	ctg_parse_lines(p, text, 0, len);
 	p->line = NULL;
 	if (p->table >= 0) {
 		ctg_diags_add(p->diags, CTG_SEV_ERROR, "missing-commit", &p->table_loc, NULL, NULL,
@@ -429,34 +354,23 @@ static void run(struct parser *p, const char *text, size_t len)
 	}
 }
 
-static void free_text(char *text, size_t len, bool mapped)
-{
-	if (mapped)
-		munmap(text, len);
-	else
-		free(text);
-}
-
-static struct ctg_ruleset *parse_owned(char *text, size_t len, bool mapped, const char *name,
+/* Parses text (malloc'd, NUL-terminated, len bytes before the NUL; the ruleset keeps it). */
+static struct ctg_ruleset *parse_owned(char *text, size_t len, const char *name,
 				       enum ctg_family family, unsigned flags,
 				       struct ctg_diags *diags)
 {
 	struct rs_priv *priv = calloc(1, sizeof(*priv));
-	struct parser p = {.diags = diags,
-			   .table = -1,
-			   .strict = flags & CTG_PARSE_STRICT,
-			   .size_hint = len,
-			   .serial = flags & CTG_PARSE_SERIAL};
+	struct parser p = {
+		.diags = diags, .table = -1, .strict = flags & CTG_PARSE_STRICT, .size_hint = len};
 
 	if (!priv) {
-		free_text(text, len, mapped);
+		free(text);
 		errno = ENOMEM;
 		return NULL;
 	}
-	priv->text_mapped = mapped;
 	priv->rs.arena = ctg_arena_new(len / 2 + 4096);
 	if (!priv->rs.arena) {
-		free_text(text, len, mapped);
+		free(text);
 		free(priv);
 		errno = ENOMEM;
 		return NULL;
@@ -471,8 +385,6 @@ static struct ctg_ruleset *parse_owned(char *text, size_t len, bool mapped, cons
 	p.src = priv->rs.name;
 	ctg_lex_init(&p.lx);
 	run(&p, text, len);
-	ctg_parse_lidx_release(&p);
-	ctg_parse_prealloc_release(&p);
 	priv->rs.uses_ct = p.uses_ct;
 	ctg_lex_release(&p.lx);
 	free(p.linebuf);
@@ -481,7 +393,6 @@ static struct ctg_ruleset *parse_owned(char *text, size_t len, bool mapped, cons
 	free(p.mv);
 	free(p.seen_opts);
 	free(p.line_off);
-	free(p.order);
 	if (p.nomem) { /* a ruleset with rules missing is no answer */
 		ctg_ruleset_free(&priv->rs);
 		errno = ENOMEM;
@@ -508,43 +419,49 @@ struct ctg_ruleset *ctg_ruleset_parse_ex(const char *text, size_t len, const cha
 	}
 	memcpy(copy, text, len);
 	copy[len] = '\0';
-	return parse_owned(copy, len, false, name, family, flags, diags);
+	return parse_owned(copy, len, name, family, flags, diags);
 }
 
-static char *read_all(FILE *f, size_t *len)
+/*
+ * The whole of fd into a malloc'd NUL-terminated buffer (*len bytes before the NUL). The
+ * text is read, not mapped: a file truncated or rewritten meanwhile yields what read(2)
+ * returned, never a fault. NULL with errno on failure.
+ */
+static char *read_all(int fd, size_t *len)
 {
 	struct stat st;
 	size_t cap = 1 << 16, n = 0;
-	char *buf;
+	char *buf, *nb;
+	ssize_t r;
+	int err;
 
-	/* regular file: one exact buffer (the text is kept for diagnostics) */
-	if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && st.st_size > 0)
+	/* a regular file: one exact buffer (the text is kept for diagnostics) */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
 		cap = (size_t)st.st_size + 2;
-	buf = malloc(cap);
-
-	while (buf) {
-		size_t r;
-
-		if (n + 1 >= cap) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb)
+	if (!(buf = malloc(cap)))
+		return NULL;
+	for (;;) {
+		if (n + 1 == cap) {
+			if (!(nb = realloc(buf, cap * 2)))
 				break;
 			buf = nb;
 			cap *= 2;
 		}
-		r = fread(buf + n, 1, cap - n - 1, f);
-		n += r;
-		if (r == 0) {
-			if (ferror(f))
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r < 0)
 				break;
 			buf[n] = '\0';
 			*len = n;
 			return buf;
 		}
+		n += (size_t)r;
 	}
+	err = errno;
 	free(buf);
-	errno = errno ? errno : EIO;
+	errno = err;
 	return NULL;
 }
 
@@ -558,28 +475,21 @@ struct ctg_ruleset *ctg_ruleset_parse_file_ex(const char *path, enum ctg_family 
 					      unsigned flags, struct ctg_diags *diags)
 {
 	bool is_stdin = !strcmp(path, "-");
-	FILE *f = is_stdin ? stdin : fopen(path, "re");
-	struct stat st;
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC), err;
 	size_t len = 0;
 	char *text;
 
-	if (!f)
+	if (fd < 0)
 		return NULL;
-	/* big regular files are mapped (see release_parsed) */
-	if (!is_stdin && !fstat(fileno(f), &st) && S_ISREG(st.st_mode) && st.st_size >= (1 << 22)) {
-		text = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
-		if (text != MAP_FAILED) {
-			fclose(f);
-			return parse_owned(text, (size_t)st.st_size, true, path, family, flags,
-					   diags);
-		}
-	}
-	text = read_all(f, &len);
+	text = read_all(fd, &len);
+	err = errno;
 	if (!is_stdin)
-		fclose(f);
-	if (!text)
+		close(fd);
+	if (!text) {
+		errno = err;
 		return NULL;
-	return parse_owned(text, len, false, is_stdin ? "<stdin>" : path, family, flags, diags);
+	}
+	return parse_owned(text, len, is_stdin ? "<stdin>" : path, family, flags, diags);
 }
 
 void ctg_ruleset_free(struct ctg_ruleset *rs)
@@ -591,7 +501,7 @@ void ctg_ruleset_free(struct ctg_ruleset *rs)
 	for (size_t i = 0; i < priv->nallocs; i++)
 		free(priv->allocs[i]);
 	free(priv->allocs);
-	free_text(rs->text, rs->text_len, priv->text_mapped);
+	free(rs->text);
 	ctg_arena_free(rs->arena);
 	free(priv);
 }

@@ -1,35 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Internal state of the iptables-restore parser (parse.c, parse_rule.c, ipopt.c). */
+/* Internal state of the iptables-restore parser (parse.c, rule.c, rule_mod.c, commit.c). */
 #ifndef CTG_PARSE_H
 #define CTG_PARSE_H
 
-#include <pthread.h>
-#include <stdatomic.h>
-
 #include "ir.h"
 #include "lex.h"
-
-/* Rules a worker parsed, adopted without copying (parse_par.c): the table's rules are
- * parser.trules[0, nmain) and then each segment in order; rule indexes are global. */
-struct rseg {
-	struct ctg_rule *v;
-	size_t base, n;
-};
-
-#define CTG_MAX_SEGS 8
-#define CTG_PAR_MAX  4 /* threads parsing one table */
-
-/* Line numbers along a table, for the workers: lines[k] = lines in text[pos, pos + k x 256
- * KiB) for k < n; written by the prefault thread, then ready (release). */
-#define LIDX_MAX 4096
-struct lineidx {
-	atomic_bool ready;
-	size_t pos, n;
-	size_t end;		  /* the table's COMMIT line (or the end of the text) */
-	struct ctg_chain *chains; /* COMMIT's chain array, made ahead (nchains of them) */
-	size_t nchains;
-	uint32_t lines[LIDX_MAX];
-};
 
 /* A chain while its table is being read. */
 struct pchain {
@@ -64,7 +39,6 @@ struct rs_priv {
 	struct ctg_ruleset rs;
 	void **allocs; /* malloc'd rule arrays */
 	size_t nallocs, capallocs;
-	bool text_mapped; /* rs.text is a read-only file mapping (munmap, not free) */
 };
 
 struct parser {
@@ -92,8 +66,6 @@ struct parser {
 	 * chain's rules are contiguous, and hands the array to the ruleset */
 	struct ctg_rule *trules;
 	size_t ntr, captr;
-	struct rseg segs[CTG_MAX_SEGS]; /* after trules[0, nmain), when nsegs > 0 */
-	size_t nsegs, nmain;
 	/* scratch for rule building */
 	struct ctg_match *mv;
 	uint8_t (*seen_opts)[32];
@@ -103,43 +75,11 @@ struct parser {
 	struct rctx *rc;		       /* reused for every rule */
 	const struct ctg_match_ops *mcache[4]; /* match modules last looked up */
 	const struct ctg_target_ops *tcache;   /* the target extension last looked up */
-	struct ctg_arena *arena; /* rules allocate here: the ruleset's, or a worker's own */
-	bool uses_ct;		 /* some rule activates conntrack (ctg_ruleset.uses_ct) */
-	size_t size_hint;	 /* bytes of input this parser reads (first rule array guess) */
-	size_t released;	 /* mapped text given back up to here (parse.c) */
-	/* Parallel parse of a table's rule lines (parse_par.c). */
-	bool serial;	 /* CTG_PARSE_SERIAL */
-	bool par_tried;	 /* this table's rules were considered for it */
-	bool restricted; /* main thread while workers run: stop before a line that would
-			    change the table's chains (p->stopped) */
-	bool stopped;
-	bool worker;	  /* a worker: appends only, chains read-only, rchain[] per rule */
-	bool bail;	  /* a worker met a line it cannot parse alone (":", "*", COMMIT, -I) */
+	struct ctg_arena *arena;	       /* the ruleset's: rules allocate here */
+	bool uses_ct;	  /* some rule activates conntrack (ctg_ruleset.uses_ct) */
 	bool nomem;	  /* out of memory: the parse fails as a whole */
-	uint32_t *rchain; /* worker: chain index of each rule in trules */
-	/* worker: stop before the line at *limit; *at is the line being parsed (parse_par.c) */
-	_Atomic size_t *limit;
-	_Atomic uint64_t *at; /* start << 32 | lines before it */
-	/* a thread faulting in memory the table's rules will use, while chains are read */
-	pthread_t prefault;
-	bool prefaulting;
-	struct {
-		void *addr;
-		size_t len;
-	} pf[2 * CTG_PAR_MAX];
-	/* rule arrays and arenas made ahead for the workers (and faulted in with the above) */
-	struct {
-		struct ctg_rule *trules;
-		uint32_t *rchain;
-		size_t cap;
-		struct ctg_arena *arena;
-	} pre[CTG_PAR_MAX];
-	const char *pf_text; /* the table is text[pf_pos, pf_end) (its end still to be found) */
-	size_t pf_pos, pf_end, pf_threads;
-	struct lineidx *lidx; /* made while the table's chains are read (parse_par.c) */
-	uint32_t *order;      /* the table's chain order, sorted ahead while workers run */
-	size_t norder;	      /* chains it covers (COMMIT sorts again when more were declared) */
-	size_t *line_off;     /* start of each line of the source, for diagnostics (commit.c) */
+	size_t size_hint; /* bytes of input (first rule array guess) */
+	size_t *line_off; /* start of each line of the source, for diagnostics (commit.c) */
 	size_t nline_off;
 };
 
@@ -168,49 +108,6 @@ void ctg_rule_emit(const struct ctg_rule *r, const char *chain, enum ctg_family 
 
 /* Parses one "-A"/"-I" rule line (already lexed into p->lx). */
 void ctg_parse_rule(struct parser *p);
-
-/* madvise() on the whole pages inside [addr, addr + len) (none: nothing). */
-void ctg_parse_madvise(const void *addr, size_t len, int advice);
-
-/* Parses the lines of text[pos, end); returns where it stopped: end, or the start of the
- * line a restricted parser or a worker cannot take (p->stopped / p->bail). */
-size_t ctg_parse_lines(struct parser *p, const char *text, size_t pos, size_t end);
-/* Tries to parse a table's rule lines from pos (the first rule line) in several threads;
- * returns where the caller goes on (pos when it did not try). */
-size_t ctg_parse_parallel(struct parser *p, const char *text, size_t pos, size_t end);
-/* At a big table's start: a thread faults in the rule array and arena space the calling
- * thread's share of its rules will fill (parse_par.c). _join waits for it; call before the
- * rule array moves or is freed. */
-void ctg_parse_prefault_start(struct parser *p, const char *text, size_t pos, size_t end);
-void ctg_parse_prefault_join(struct parser *p);
-/* Joins the prefault thread and frees the table's line index. */
-void ctg_parse_lidx_release(struct parser *p);
-/* COMMIT's array of n chains when the prefault thread made one big enough (the caller owns
- * it then, malloc'd), else NULL. */
-struct ctg_chain *ctg_parse_take_chains(struct parser *p, size_t n);
-/* Frees what was made ahead for workers that did not take it. */
-void ctg_parse_prealloc_release(struct parser *p);
-/* Makes room for `more` rules in p->trules (rule.c). 0 or -ENOMEM. */
-int ctg_rules_reserve(struct parser *p, size_t more);
-/* Sorts the table's chains for COMMIT ahead of it (commit.c). */
-void ctg_table_presort(struct parser *p);
-/* Tests only, set before parsing: threads (0 = one per online CPU, at most 4) and the
- * smallest slice in bytes (0 = 1 MiB), so that small inputs exercise the parallel parse. */
-extern int ctg_parse_par_threads;
-extern size_t ctg_parse_par_min_slice;
-/* Appends a worker's rules to their chains, as if parsed here: its rule array becomes a
- * segment (rule.c). 0 or -ENOMEM. */
-int ctg_parse_adopt_rules(struct parser *p, struct parser *w);
-/* Rules in parser.trules itself (the rest are in segments). */
-static inline size_t ctg_rules_nmain(const struct parser *p)
-{
-	return p->nsegs ? p->nmain : p->ntr;
-}
-
-/* The rule at global index g of the table being read. */
-struct ctg_rule *ctg_rule_at(struct parser *p, size_t g);
-/* Copies the segments into trules (one array again). 0 or -ENOMEM. */
-int ctg_rules_flatten(struct parser *p);
 
 /* IP part helpers (ipopt.c). Return 0 or -EINVAL. */
 int ctg_parse_addr_mask(enum ctg_family f, const char *s, struct ctg_addr *addr,

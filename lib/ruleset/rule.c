@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "parse.h"
 
@@ -389,11 +388,10 @@ static void one_word(struct rctx *rc)
 	ctg_rule_module_option(rc);
 }
 
-int ctg_rules_reserve(struct parser *p, size_t more)
+/* Makes room for `more` rules in p->trules. 0 or -ENOMEM. */
+static int rules_reserve(struct parser *p, size_t more)
 {
 	if (p->ntr + more > p->captr) {
-		if (!p->worker) /* the array moves: the prefault thread must be done with it */
-			ctg_parse_prefault_join(p);
 		/* first guess from the input size (a rule line is rarely under 64 bytes), so
 		 * that a big table is not copied again and again; pages never written cost
 		 * nothing, and COMMIT shrinks the array to its size */
@@ -406,13 +404,6 @@ int ctg_rules_reserve(struct parser *p, size_t more)
 		if (!nr)
 			return -ENOMEM;
 		p->trules = nr;
-		if (p->worker) {
-			uint32_t *nc = realloc(p->rchain, ncap * sizeof(*nc));
-
-			if (!nc)
-				return -ENOMEM;
-			p->rchain = nc;
-		}
 		p->captr = ncap;
 	}
 	return 0;
@@ -453,85 +444,6 @@ static void copy_rule(const struct rctx *rc, struct ctg_rule *r, size_t s, size_
 	}
 }
 
-struct ctg_rule *ctg_rule_at(struct parser *p, size_t g)
-{
-	if (g < ctg_rules_nmain(p))
-		return &p->trules[g];
-	for (size_t k = p->nsegs; k-- > 0;)
-		if (g >= p->segs[k].base)
-			return &p->segs[k].v[g - p->segs[k].base];
-	return NULL; /* not reached: segments cover [nmain, ntr) */
-}
-
-int ctg_rules_flatten(struct parser *p)
-{
-	size_t ntr = p->ntr;
-
-	if (!p->nsegs)
-		return 0;
-	p->ntr = p->nmain;
-	if (ctg_rules_reserve(p, ntr - p->nmain)) {
-		p->ntr = ntr;
-		return -ENOMEM;
-	}
-	for (size_t k = 0; k < p->nsegs; k++) {
-		memcpy(&p->trules[p->segs[k].base], p->segs[k].v,
-		       p->segs[k].n * sizeof(*p->trules));
-		free(p->segs[k].v);
-	}
-	p->ntr = ntr;
-	p->nsegs = 0;
-	return 0;
-}
-
-/*
- * Chain c gets the n rules at global indexes g.. of the segment starting at base. A run
- * stays a run only within one array: a chain whose run began in an earlier one lists its
- * indexes instead (COMMIT gathers those).
- */
-static int chain_note(struct pchain *c, size_t g, size_t n, size_t base)
-{
-	for (size_t k = 0; k < n; k++, g++) {
-		if (!c->idx && (c->n == 0 || (c->start + c->n == g && c->start >= base))) {
-			if (c->n == 0)
-				c->start = (uint32_t)g;
-		} else {
-			if (reserve_idx(c, 1))
-				return -ENOMEM;
-			c->idx[c->n] = (uint32_t)g;
-		}
-		c->n++;
-	}
-	return 0;
-}
-
-int ctg_parse_adopt_rules(struct parser *p, struct parser *w)
-{
-	struct rseg *sg;
-
-	if (!w->ntr)
-		return 0;
-	if (p->nsegs == CTG_MAX_SEGS && ctg_rules_flatten(p))
-		return -ENOMEM;
-	if (!p->nsegs)
-		p->nmain = p->ntr;
-	sg = &p->segs[p->nsegs++];
-	sg->v = w->trules;
-	sg->base = p->ntr;
-	sg->n = w->ntr;
-	w->trules = NULL;
-	w->ntr = w->captr = 0;
-	for (size_t i = 0, j; i < sg->n; i = j) {
-		/* runs of one chain at a time */
-		for (j = i + 1; j < sg->n && w->rchain[j] == w->rchain[i]; j++)
-			;
-		if (chain_note(&p->chains[w->rchain[i]], sg->base + i, j - i, sg->base))
-			return -ENOMEM;
-	}
-	p->ntr += sg->n;
-	return 0;
-}
-
 /* Adds the rule (one copy per source x destination address) at position pos. */
 static void store_rule(struct rctx *rc, uint32_t pos)
 {
@@ -551,16 +463,8 @@ static void store_rule(struct rctx *rc, uint32_t pos)
 	}
 	rc->r.matches = mv;
 	rc->r.nmatches = (uint16_t)rc->nm;
-	if ((!p->worker && ctg_rules_flatten(p)) || ctg_rules_reserve(p, ns * nd)) {
+	if (rules_reserve(p, ns * nd)) {
 		p->nomem = true;
-		return;
-	}
-	if (p->worker) { /* appends only: the owner of the chains places them (adopt) */
-		for (size_t s = 0; s < ns; s++)
-			for (size_t d = 0; d < nd; d++) {
-				p->rchain[p->ntr] = (uint32_t)(c - p->chains);
-				copy_rule(rc, &p->trules[p->ntr++], s, d);
-			}
 		return;
 	}
 	/* appending right after the chain's last rule keeps it one run */
@@ -607,11 +511,6 @@ static long command(struct rctx *rc)
 	int idx;
 	long pos;
 
-	if (insert && rc->p->worker) { /* the position depends on rules parsed elsewhere */
-		rc->p->bail = true;
-		return -1;
-	}
-
 	if (!append && !insert && strcmp(cmd->s, "--append")) {
 		ctg_rule_error(rc, "unknown-command", cmd,
 			       "rules start with -A CHAIN or -I CHAIN [N]",
@@ -648,8 +547,8 @@ static long command(struct rctx *rc)
 		return -1;
 	}
 	rc->chain = &rc->p->chains[idx];
-	if (!insert) /* a worker never reads n: the owner is appending to it meanwhile */
-		return rc->p->worker ? 0 : rc->chain->n;
+	if (!insert)
+		return rc->chain->n;
 	pos = 0; /* -I CHAIN: the top */
 	if (rc->i < rc->n && isdigit((unsigned char)rc->w[rc->i].s[0])) {
 		const struct ctg_word *nw = &rc->w[rc->i++];

@@ -2,20 +2,14 @@
 /*
  * libFuzzer target for the iptables-restore parser. Every input is parsed as IPv4 and as
  * IPv6; when it parses without errors, the canonical text must parse again without errors
- * and print identically (fmt is a fixed point). The raw bytes are also parsed in parallel
- * (parse_par.c, cut into slices of a few bytes): the ruleset and every diagnostic must be
- * those of the serial parse. Anything else is a bug: abort().
+ * and print identically (fmt is a fixed point). Anything else is a bug: abort().
  */
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <ctguard/diag.h>
 #include <ctguard/ruleset.h>
-
-#include "ruleset/ir.h"
-#include "ruleset/parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -51,61 +45,6 @@ static void round_trip(const char *text, enum ctg_family f)
 	ctg_diags_free(d);
 }
 
-/* Appends s to the malloc'd string *out (of length *len); false on ENOMEM. */
-static bool append(char **out, size_t *len, const char *s)
-{
-	size_t n = strlen(s);
-	char *t = realloc(*out, *len + n + 1);
-
-	if (!t)
-		return false;
-	memcpy(t + *len, s, n + 1);
-	*out = t;
-	*len += n;
-	return true;
-}
-
-/* Emitted text, the conntrack flag, then every rendered diagnostic, as one string; NULL
- * when it did not parse (or on ENOMEM). */
-static char *outcome(const uint8_t *data, size_t size, unsigned flags)
-{
-	struct ctg_diags *d = ctg_diags_new();
-	struct ctg_ruleset *rs = d ? ctg_ruleset_parse_ex((const char *)data, size, "fuzz",
-							  CTG_FAMILY_IPV4, flags, d)
-				   : NULL;
-	char *text = rs ? ctg_ruleset_emit(rs, CTG_EMIT_COUNTERS) : NULL;
-	size_t len = text ? strlen(text) : 0;
-	bool ok = text && append(&text, &len, rs->uses_ct ? "uses ct\n" : "no ct\n");
-
-	for (size_t i = 0; ok && i < ctg_diags_count(d); i++) {
-		char buf[512];
-
-		ctg_diag_render(ctg_diags_get(d, i), buf, sizeof(buf));
-		ok = append(&text, &len, buf) && append(&text, &len, "\n");
-	}
-	ctg_ruleset_free(rs);
-	ctg_diags_free(d);
-	if (!ok) {
-		free(text);
-		return NULL;
-	}
-	return text;
-}
-
-static void serial_vs_parallel(const uint8_t *data, size_t size)
-{
-	char *serial, *par;
-
-	ctg_parse_par_threads = 3;
-	ctg_parse_par_min_slice = 8;
-	serial = outcome(data, size, CTG_PARSE_SERIAL);
-	par = outcome(data, size, 0);
-	if (serial && par && strcmp(serial, par))
-		abort(); /* the threads changed the result */
-	free(serial);
-	free(par);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ctg_diags *d = ctg_diags_new();
@@ -123,7 +62,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ctg_ruleset_free(rs);
 	ctg_diags_free(d);
-	serial_vs_parallel(data, size);
 	text = malloc(size + 1);
 	if (!text)
 		return 0;
