@@ -3,9 +3,9 @@
 # (ip6tables-restore for IPv6) into a fresh network namespace, read back with iptables-save
 # and compared with `ctguard fmt` of the original: identical ignoring comment lines,
 # counters and the order of the tables. The golden inputs of tests/golden/ruleset/cases are
-# checked the same way, and a generated 40k-rule kube-proxy-like ruleset (a big file read
-# whole). Backends: nft ("iptables") and, when present,
-# legacy. Usage: kernel-agree.sh [nft|legacy|both] (default both). Root only.
+# checked the same way, and a generated 40k-rule kube-proxy-like ruleset (a big file).
+# Backends: nft ("iptables") and, when present, legacy.
+# Usage: kernel-agree.sh [nft|legacy|both] (default both). Root only.
 set -u
 : "${CTGUARD:?CTGUARD must point at the ctguard binary}"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -48,7 +48,7 @@ drop_empty_absent() {
 }
 
 # The corpus dumps, then the golden inputs that are meant to parse (no NAME.rc), then a
-# generated kube-proxy-like ruleset of 6 MB (a big file, read in more than one piece).
+# generated kube-proxy-like ruleset of 6 MB (a big nat table with 40k rules).
 inputs() {
 	find "$corpus" -type f ! -name '*.md' -print0 |
 		xargs -0 grep -lZE '^\*(filter|nat|mangle|raw|security)[[:space:]]*$' | sort -z
