@@ -32,6 +32,7 @@ int cmd_audit(struct ctg_cli *cli, int argc, char **argv);
 int cmd_heal(struct ctg_cli *cli, int argc, char **argv);
 int cmd_demo(struct ctg_cli *cli, int argc, char **argv);
 int cmd_apply(struct ctg_cli *cli, int argc, char **argv);
+int cmd_watch(struct ctg_cli *cli, int argc, char **argv);
 
 /* Prints every diagnostic to f; returns the number of errors. */
 struct ctg_diags;

@@ -22,6 +22,7 @@ static const struct ctg_command commands[] = {
 	{ "help", cmd_help, "list commands, or show help for one" },
 	{ "trace", cmd_trace, "explain one packet's fate through every table" },
 	{ "version", cmd_version, "print the version" },
+	{ "watch", cmd_watch, "guard live connections: audit (and --heal) the moment conntrack is wiped or the rules change" },
 };
 
 static const struct ctg_command *find_command(const char *name)

@@ -4,9 +4,9 @@
 # fuzz smoke run, promtool for the Prometheus format check).
 set -eu
 run_pkgs="meson ninja-build pkg-config gcc libc6-dev libmnl-dev libnetfilter-conntrack-dev
-libjansson-dev libcmocka-dev iptables conntrack iproute2 nftables procps"
+libjansson-dev libcmocka-dev libsystemd-dev iptables conntrack iproute2 nftables procps"
 test_pkgs="mariadb-server mariadb-client python3 python3-scapy clang libclang-rt-14-dev
-prometheus socat"
+prometheus socat systemd"
 pkgs=$run_pkgs
 [ "${1:-}" = "--test" ] && pkgs="$run_pkgs $test_pkgs"
 missing=""

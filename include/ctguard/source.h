@@ -34,8 +34,19 @@
 int ctg_ct_read_nl(struct ctg_ct_table *t, int family);
 
 /*
- * Decodes a buffer of ctnetlink messages as a dump returns them (IPCTNL_MSG_CT_NEW; others
- * are skipped) into t: captured dumps, tests, fuzzing. Returns 0 or -ENOMEM.
+ * The entries of the local connections only: one lookup (IPCTNL_MSG_CT_GET) per
+ * ESTABLISHED TCP / connected UDP socket of socks, by its local -> peer tuple (the kernel
+ * finds an entry by either direction's tuple, so NATed and peer-opened connections are
+ * found too). Entries found for both ends of a local connection are added once. For
+ * audits that only ask which sockets lost their entry (watch after a wipe): a few
+ * lookups instead of a dump of the whole table. Returns 0 or -errno as ctg_ct_read_nl.
+ */
+int ctg_ct_read_nl_socks(struct ctg_ct_table *t, const struct ctg_sock_table *socks);
+
+/*
+ * Decodes a buffer of ctnetlink messages as a dump returns them (IPCTNL_MSG_CT_NEW) or an
+ * event socket delivers them (also IPCTNL_MSG_CT_DELETE: destroy events; others are
+ * skipped) into t: captured dumps, destroy events, tests, fuzzing. Returns 0 or -ENOMEM.
  */
 int ctg_ct_read_nl_buf(struct ctg_ct_table *t, const void *buf, size_t len);
 

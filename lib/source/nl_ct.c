@@ -226,7 +226,8 @@ static void parse_attr(const struct nlattr *a, struct ctg_ct_entry *e)
 	}
 }
 
-/* One IPCTNL_MSG_CT_NEW message into a new slot; entries of other families are dropped. */
+/* One IPCTNL_MSG_CT_NEW (or _DELETE event) message into a new slot; entries of other families are
+ * dropped. */
 static int parse_msg(const struct nlmsghdr *nlh, struct ctg_ct_table *t)
 {
 	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
@@ -258,6 +259,7 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 int ctg_ct_read_nl_buf(struct ctg_ct_table *t, const void *buf, size_t len)
 {
 	uint16_t want = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
+	uint16_t gone = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE;
 	const char *p = buf;
 	int ret = 0;
 
@@ -268,7 +270,7 @@ int ctg_ct_read_nl_buf(struct ctg_ct_table *t, const void *buf, size_t len)
 
 		if (n < NLMSG_HDRLEN || n > len)
 			break;
-		if (nlh->nlmsg_type == want)
+		if (nlh->nlmsg_type == want || nlh->nlmsg_type == gone)
 			ret = parse_msg(nlh, t);
 		n = NLMSG_ALIGN(n);
 		if (n >= len)
@@ -397,6 +399,93 @@ int ctg_ct_read_nl(struct ctg_ct_table *t, int family)
 	}
 	if (ret)
 		t->n = base;
+	free(buf);
+	return ret;
+}
+
+/* The CTA_TUPLE_ORIG of a GET for the socket's local -> peer direction. */
+static void put_sock_tuple(struct nlmsghdr *nlh, const struct ctg_sock *s)
+{
+	struct nlattr *nt = mnl_attr_nest_start(nlh, CTA_TUPLE_ORIG);
+	struct nlattr *n = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+	size_t alen = s->family == AF_INET6 ? 16 : 4;
+
+	mnl_attr_put(nlh, alen == 16 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC, alen, s->laddr.b);
+	mnl_attr_put(nlh, alen == 16 ? CTA_IP_V6_DST : CTA_IP_V4_DST, alen, s->paddr.b);
+	mnl_attr_nest_end(nlh, n);
+	n = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, s->l4proto);
+	mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(s->lport));
+	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(s->pport));
+	mnl_attr_nest_end(nlh, n);
+	mnl_attr_nest_end(nlh, nt);
+}
+
+/* One lookup: appends the entry when there is one. 0 (found or not) or -errno. */
+static int get_one(struct mnl_socket *nl, const struct ctg_sock *s, uint32_t seq, char *buf,
+		   struct ctg_ct_table *t)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct dump_ctx ctx = {.t = t};
+	struct nfgenmsg *nfg;
+	ssize_t n;
+	int ret;
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = s->family;
+	nfg->version = NFNETLINK_V0;
+	put_sock_tuple(nlh, s);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		n = mnl_socket_recvfrom(nl, buf, RECV_BYTES);
+		if (n < 0)
+			return -errno;
+		ret = mnl_cb_run(buf, (size_t)n, seq, mnl_socket_get_portid(nl), data_cb, &ctx);
+	} while (ret > MNL_CB_STOP);
+	if (ret < 0 && ctx.err)
+		return ctx.err;
+	return ret < 0 && errno != ENOENT ? -errno : 0;
+}
+
+static bool have_id(const struct ctg_ct_table *t, size_t from, uint32_t id)
+{
+	for (size_t i = from; i + 1 < t->n; i++)
+		if (t->v[i].id == id)
+			return true;
+	return false;
+}
+
+int ctg_ct_read_nl_socks(struct ctg_ct_table *t, const struct ctg_sock_table *socks)
+{
+	size_t base = t->n;
+	struct mnl_socket *nl = open_nl();
+	char *buf = malloc(RECV_BYTES);
+	int ret = 0;
+
+	if (!nl || !buf) {
+		ret = !nl ? (errno == EPROTONOSUPPORT ? -EPROTONOSUPPORT : -errno) : -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < socks->n && !ret; i++) {
+		const struct ctg_sock *s = &socks->v[i];
+		size_t before = t->n;
+
+		if (s->state != CTG_SK_ESTABLISHED || (s->l4proto != 6 && s->l4proto != 17))
+			continue;
+		ret = get_one(nl, s, (uint32_t)i + 1, buf, t);
+		/* both ends of a local connection find the same entry */
+		if (!ret && t->n > before && have_id(t, base, t->v[t->n - 1].id))
+			t->n--;
+	}
+out:
+	if (ret)
+		t->n = base;
+	if (nl)
+		mnl_socket_close(nl);
 	free(buf);
 	return ret;
 }
