@@ -21,6 +21,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "common/opts.h"
 #include "core/fileio.h"
 #include "core/strbuf.h"
 #include "watch/watch.h"
@@ -40,25 +41,32 @@ struct watch_cli {
 	double last_event, last_reaction;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: ctguard watch [--heal] [--prometheus FILE] [--interval S] "
-		"[--format text|json]\n"
-		"Guards the live connections: a foreground process (systemd Type=notify) that\n"
-		"audits the moment conntrack entries are wiped (destroy events), the nftables\n"
-		"ruleset changes (generation events name the process) or what sends no events\n"
-		"changes (iptables-legacy tables, the conntrack module: polled every second).\n"
-		"One line per event on stderr and syslog: what changed, what was orphaned, what\n"
-		"was healed, how long it took.\n"
-		"  --heal              re-insert the entries of orphaned connections as `ctguard\n"
-		"                      heal` does (only for live local ESTABLISHED sockets)\n"
-		"  --prometheus FILE   keep node_exporter textfile metrics current (atomic)\n"
-		"  --interval S        also a full audit every S seconds (default 60; 0: never)\n"
-		"  --format text|json  log lines (stderr) or one JSON object per event (stdout)\n"
-		"Stops on SIGTERM or SIGINT (exit 0). Needs CAP_NET_ADMIN and CAP_NET_RAW.\n"
-		"Exit: 0 stopped, 2 usage, 3 environment (no netlink access).\n");
-}
+static const struct ctg_cli_opt opts[] = {
+	{"heal", LONG('H'), NULL,
+	 "re-insert the entries of orphaned connections as heal does\n"
+	 "(only live local ESTABLISHED sockets, re-checked)"},
+	{"prometheus", LONG('p'), "FILE", "keep node_exporter textfile metrics current (atomic)"},
+	{"interval", LONG('i'), "S", "also a full audit every S seconds (default 60; 0: never)"},
+	{"format", 'f', "text|json",
+	 "log lines on stderr (default) or one JSON object per\nevent on stdout"},
+	/* test-only: a tiny receive buffer forces ENOBUFS */
+	{"rcvbuf", LONG('R'), "BYTES", NULL},
+	{0},
+};
+
+static const struct ctg_cmd_spec spec = {
+	.name = "watch",
+	.synopsis = "[OPTIONS]",
+	.about = "Guards the live connections: a foreground process (systemd Type=notify) that\n"
+		 "audits the moment conntrack entries are wiped (destroy events), the nftables\n"
+		 "ruleset changes (generation events name the process) or what sends no events\n"
+		 "changes (iptables-legacy tables, the conntrack module, entries made before\n"
+		 "watch started: polled every second). One line per event on stderr and syslog:\n"
+		 "what changed, what was orphaned, what was healed, how long it took. Stops on\n"
+		 "SIGTERM or SIGINT. Needs CAP_NET_ADMIN and CAP_NET_RAW.",
+	.opts = opts,
+	.exit = "Exit: 0 stopped by a signal, 2 usage, 3 environment (no netlink access).",
+};
 
 /* ---------------------------------------------------------------- text line */
 
@@ -422,63 +430,47 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return *s && !*end && !errno && *out <= max && s[0] != '-' ? 0 : -1;
 }
 
+static int watch_opt(void *ctx, int id, const char *arg)
+{
+	struct watch_cli *w = ctx;
+	unsigned long v;
+
+	switch (id) {
+	case LONG('H'):
+		w->o.heal = true;
+		return 0;
+	case LONG('p'):
+		w->prom_path = arg;
+		return 0;
+	case LONG('i'):
+		if (parse_uint(arg, 86400, &v) < 0)
+			return -EINVAL;
+		w->o.interval_s = (unsigned)v;
+		return 0;
+	case 'f':
+		if (strcmp(arg, "text") && strcmp(arg, "json"))
+			return -EINVAL;
+		w->json = !strcmp(arg, "json");
+		return 0;
+	case LONG('R'):
+		if (parse_uint(arg, 1 << 30, &v) < 0 || !v)
+			return -EINVAL;
+		w->o.rcvbuf = (int)v;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 static int parse_args(struct watch_cli *w, int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{"heal", no_argument, NULL, 'H'},
-		{"prometheus", required_argument, NULL, 'p'},
-		{"interval", required_argument, NULL, 'i'},
-		{"format", required_argument, NULL, 'f'},
-		/* test-only: a tiny receive buffer forces ENOBUFS */
-		{"rcvbuf", required_argument, NULL, 'R'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	unsigned long v;
-	int c;
+	int r = ctg_opts_parse(&spec, argc, argv, watch_opt, w);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		if (c == 'H') {
-			w->o.heal = true;
-		} else if (c == 'p') {
-			w->prom_path = optarg;
-		} else if (c == 'i') {
-			if (parse_uint(optarg, 86400, &v) < 0) {
-				fprintf(stderr,
-					"%s watch: bad --interval \"%s\" (0..86400 seconds)\n",
-					w->cli->prog, optarg);
-				return CTG_EXIT_USAGE;
-			}
-			w->o.interval_s = (unsigned)v;
-		} else if (c == 'f') {
-			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-				fprintf(stderr, "%s watch: bad --format \"%s\" (text or json)\n",
-					w->cli->prog, optarg);
-				return CTG_EXIT_USAGE;
-			}
-			w->json = !strcmp(optarg, "json");
-		} else if (c == 'R') {
-			if (parse_uint(optarg, 1 << 30, &v) < 0 || !v) {
-				fprintf(stderr, "%s watch: bad --rcvbuf \"%s\"\n", w->cli->prog,
-					optarg);
-				return CTG_EXIT_USAGE;
-			}
-			w->o.rcvbuf = (int)v;
-		} else if (c == 'h') {
-			usage(stdout);
-			return -1;
-		} else {
-			usage(stderr);
-			return CTG_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s watch: unexpected argument \"%s\"\n", w->cli->prog,
-			argv[optind]);
-		return CTG_EXIT_USAGE;
-	}
-	return 0;
+	if (r > 0)
+		return -1;
+	if (!r && optind < argc)
+		r = ctg_opts_error(&spec, "unexpected argument \"%s\"", argv[optind]);
+	return r ? CTG_EXIT_USAGE : 0;
 }
 
 /* SIGTERM and SIGINT arrive on a descriptor the loop polls. */
