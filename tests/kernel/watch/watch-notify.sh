@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Issue 15, Must show 5: the systemd notify protocol for real, without systemd as PID 1:
+# a listener on NOTIFY_SOCKET (an AF_UNIX datagram socket, as PID 1 provides) receives
+# from `ctguard watch` (libsystemd's sd_notify) READY=1 only after the first audit's log
+# line, WATCHDOG=1 at half of WATCHDOG_USEC (here 1 s: pings 0.5 s apart), and STOPPING=1
+# on SIGTERM, after which watch exits 0.
+set -u
+CTGUARD=${CTGUARD:-ctguard}
+here=$(dirname "$0")
+. "$here/lib-watch.sh"
+command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 77; }
+NS=ctg-watch-$$-n
+D=$(mktemp -d /tmp/ctg-watch-notify.XXXXXX)
+cleanup() {
+	watch_stop
+	[ -n "${LPID:-}" ] && kill "$LPID" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$D"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; echo "--- notify"; cat "$D/notify"; echo "--- log"; cat "$D/log"; exit 1; }
+
+ip netns add "$NS" && ip -n "$NS" link set lo up || fail "netns"
+python3 "$here/notify-listener.py" "$D/notify.sock" "$D/notify" &
+LPID=$!
+for i in $(seq 1 50); do [ -S "$D/notify.sock" ] && break; sleep 0.1; done
+[ -S "$D/notify.sock" ] || fail "listener did not start"
+
+# WATCHDOG_PID must name the process sd_watchdog_enabled runs in: ip netns exec execs
+# watch in place, so the PID of the background job is watch's own.
+(exec env NOTIFY_SOCKET="$D/notify.sock" WATCHDOG_USEC=1000000 WATCHDOG_PID=$BASHPID \
+	ip netns exec "$NS" "$CTGUARD" watch --interval 0 2>"$D/log") &
+WATCH_PID=$!
+WATCH_LOG=$D/log
+watch_wait_log "started: first audit" 20 || fail "no first audit"
+for i in $(seq 1 30); do grep -q "READY=1" "$D/notify" && break; sleep 0.1; done
+grep -q " READY=1$" "$D/notify" || fail "no READY=1"
+grep -q "STATUS=watching:" "$D/notify" || fail "no STATUS="
+sleep 3
+watch_stop
+sleep 0.3
+echo "--- received"; cat "$D/notify"
+echo "SIGTERM: exit $WATCH_RC after ${WATCH_STOP_S}s"
+[ "$WATCH_RC" = 0 ] || fail "exit status $WATCH_RC"
+grep -q " STOPPING=1$" "$D/notify" || fail "no STOPPING=1"
+awk '/READY=1/ { r = NR } /STOPPING=1/ { s = NR } END { exit !(r && s && r < s) }' "$D/notify" ||
+	fail "READY=1 not before STOPPING=1"
+# WATCHDOG=1 every 0.5 s (WATCHDOG_USEC / 2): in 3 s at least 4, spaced 0.4..0.8 s
+n=$(grep -c " WATCHDOG=1$" "$D/notify")
+echo "WATCHDOG=1 pings: $n"
+[ "$n" -ge 4 ] || fail "only $n WATCHDOG=1 in 3 s"
+grep " WATCHDOG=1$" "$D/notify" | awk 'NR > 1 { d = $1 - p; if (d < 0.4 || d > 0.8) bad++; printf "%.3f ", d } { p = $1 } END { print ""; exit bad > 0 }' ||
+	fail "WATCHDOG=1 not at half of WATCHDOG_USEC"
+echo PASS
