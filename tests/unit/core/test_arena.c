@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The arena: alignment, growth across chunks, zeroing, strings, interning, adoption. */
+/* The arena: alignment, growth across chunks, zeroing, strings, interning. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,29 +73,12 @@ static void test_intern(void **state)
 	ctg_arena_free(a);
 }
 
-static void test_adopt(void **state)
-{
-	struct ctg_arena *dst = ctg_arena_new(0), *src = ctg_arena_new(0);
-	const char *d = ctg_arena_intern(dst, "filter", 6);
-	const char *s = ctg_arena_intern(src, "nat", 3);
-	char *keep = ctg_arena_strdup(src, "lives on");
-	size_t before = ctg_arena_bytes(dst);
-
-	assert_int_equal(ctg_arena_adopt(dst, src), 0);
-	assert_string_equal(keep, "lives on"); /* src's memory now belongs to dst */
-	assert_ptr_equal(ctg_arena_intern(dst, "nat", 3), s);
-	assert_ptr_equal(ctg_arena_intern(dst, "filter", 6), d);
-	assert_true(ctg_arena_bytes(dst) >= before);
-	ctg_arena_free(dst);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alloc_aligned_and_distinct),
 		cmocka_unit_test(test_zalloc_and_strings),
 		cmocka_unit_test(test_intern),
-		cmocka_unit_test(test_adopt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
