@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Reading a dump of the shared corpus (../shared/corpus) for the tests and benchmarks that
+ * Reading a dump of the corpus (tests/data/corpus) for the tests and benchmarks that
  * run over it (tests/unit/eval/test_eval_corpus.c, bench/eval-bench.c). Header only: each
  * includes it by relative path.
  */

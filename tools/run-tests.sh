@@ -4,9 +4,7 @@
 # kernel tests (network namespaces). Prints "N passed, N failed, N skipped" at the end.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-src=$PWD
 jobs=$(nproc)
-export CTG_CORPUS=${CTG_CORPUS:-$src/../shared/corpus}
 # Sanitizer findings are failures, not log lines.
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}

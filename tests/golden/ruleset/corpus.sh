@@ -1,5 +1,5 @@
 #!/bin/bash
-# Every iptables-save / iptables-restore dump of the shared corpus (files with a "*table"
+# Every iptables-save / iptables-restore dump of the corpus (tests/data/corpus, or CTG_CORPUS) (files with a "*table"
 # line and a COMMIT) parses with zero errors, except the files listed in corpus-invalid.txt:
 # those are not valid iptables input (anonymised addresses, prose, tool output) and must
 # fail with the listed message. The output of every good file must be a fixed point of fmt.
@@ -8,8 +8,8 @@ set -u
 : "${CTGUARD:?CTGUARD must point at the ctguard binary}"
 here=$(cd "$(dirname "$0")" && pwd)
 src=${CTG_SRCDIR:-$here/../../..}
-corpus=${CTG_CORPUS:-$src/../shared/corpus}
-[ -d "$corpus" ] || { echo "corpus.sh: no corpus at $corpus"; exit 77; }
+corpus=${CTG_CORPUS:-$src/tests/data/corpus}
+[ -d "$corpus" ] || { echo "corpus.sh: no corpus at $corpus"; exit 1; }
 invalid="$here/corpus-invalid.txt"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -10,11 +10,11 @@ set -u
 : "${CTGUARD:?CTGUARD must point at the ctguard binary}"
 here=$(cd "$(dirname "$0")" && pwd)
 src=${CTG_SRCDIR:-$here/../../..}
-corpus=${CTG_CORPUS:-$src/../shared/corpus}
+corpus=${CTG_CORPUS:-$src/tests/data/corpus}
 invalid="$src/tests/golden/ruleset/corpus-invalid.txt"
 which=${1:-both}
 [ "$(id -u)" -eq 0 ] || { echo "kernel-agree: needs root"; exit 77; }
-[ -d "$corpus" ] || { echo "kernel-agree: no corpus at $corpus"; exit 77; }
+[ -d "$corpus" ] || { echo "kernel-agree: no corpus at $corpus"; exit 1; }
 command -v iptables-restore >/dev/null || { echo "kernel-agree: no iptables"; exit 77; }
 ns=ctg-ruleset-$$-agree
 tmp=$(mktemp -d)

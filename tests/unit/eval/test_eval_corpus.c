@@ -2,7 +2,8 @@
 /*
  * Every real-world iptables-save dump of the corpus evaluates a battery of packets without
  * error: all paths, protocols, ctstates, addresses taken from the rules themselves; flows
- * against an empty conntrack view. Usage: test_eval_corpus [CORPUS_DIR]; files the parser
+ * against an empty conntrack view. Usage: test_eval_corpus CORPUS_DIR (the repository's
+ * tests/data/corpus, or a larger one of the same layout); files the parser
  * refuses are counted and skipped (the parser's own tests cover them).
  */
 #include <dirent.h>
@@ -23,7 +24,7 @@
 
 #define PACKETS_PER_FILE 400
 
-static const char *corpus = "/work/shared/corpus";
+static const char *corpus;
 static unsigned nfiles, nparsed, nskipped, npackets, nflows, nuncertain;
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -240,10 +241,10 @@ static void walk(const char *dir)
 
 static void test_corpus(void **state)
 {
-	static const char *const real[] = {"net-network", "Iptables_Semantics", "moby"};
+	static const char *const real[] = {"net-network", "Iptables_Semantics", "moby", "iptables"};
 	char *p;
 
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof(real) / sizeof(real[0]); i++) {
 		if (asprintf(&p, "%s/%s", corpus, real[i]) < 0)
 			fail();
 		walk(p);
@@ -260,11 +261,14 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {cmocka_unit_test(test_corpus)};
 	struct stat st;
 
-	if (argc > 1)
-		corpus = argv[1];
+	if (argc != 2) {
+		fprintf(stderr, "usage: test_eval_corpus CORPUS_DIR\n");
+		return 2;
+	}
+	corpus = argv[1];
 	if (stat(corpus, &st)) {
-		printf("corpus %s not found: skipped\n", corpus);
-		return 77;
+		fprintf(stderr, "corpus %s not found\n", corpus);
+		return 1;
 	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

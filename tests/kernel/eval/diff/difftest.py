@@ -592,7 +592,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--cases", type=int, default=300)
     ap.add_argument("--batch", type=int, default=40)
-    ap.add_argument("--ctguard", default=os.environ.get("CTGUARD", "/work/main/build-diff/cli/ctguard"))
+    ap.add_argument("--ctguard", default=os.environ.get("CTGUARD"),
+                    help="the ctguard binary (default: $CTGUARD)")
     ap.add_argument("--kernel-selftest", action="store_true")
     ap.add_argument("--max-report", type=int, default=20,
                     help="disagreements reported in full (one per distinct signature)")
@@ -601,7 +602,7 @@ def main():
     ap.add_argument("--avoid", action="append", default=[],
                     help="generator: leave out a feature (CT: NOTRACK instead of CT --notrack; ttl: ttl/hl "
                     "matches; lenttl: length too; ctextra: conntrack options beyond --ctstate/--ctdir; nat)")
-    ap.add_argument("--corpus", help="use the real rulesets under DIR (e.g. /work/shared/corpus) "
+    ap.add_argument("--corpus", help="use the real rulesets under DIR (e.g. tests/data/corpus) "
                     "instead of generated ones")
     ap.add_argument("--v6-share", type=float, default=0.25, help="share of IPv6 rulesets")
     ap.add_argument("--backend", choices=["nft", "legacy"], default="nft",
@@ -617,6 +618,8 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
 
+    if not args.ctguard and not args.kernel_selftest and not args.kernel_only:
+        ap.error("no ctguard binary: give --ctguard or set CTGUARD")
     global BACKEND
     BACKEND = args.backend
     if args.backend == "nft":
