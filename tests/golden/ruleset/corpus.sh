@@ -1,6 +1,6 @@
 #!/bin/bash
-# Every iptables-save / iptables-restore dump of the corpus (tests/data/corpus, or CTG_CORPUS) (files with a "*table"
-# line and a COMMIT) parses with zero errors, except the files listed in corpus-invalid.txt:
+# Every iptables-save / iptables-restore dump of the corpus (tests/data/corpus, or $CTG_CORPUS;
+# files with a "*table" line and a COMMIT) parses with zero errors, except the files listed in corpus-invalid.txt:
 # those are not valid iptables input (anonymised addresses, prose, tool output) and must
 # fail with the listed message. The output of every good file must be a fixed point of fmt.
 # Prints counts and the unknown modules (warnings).
