@@ -19,6 +19,7 @@
 #include <ctguard/diag.h>
 #include <ctguard/ruleset.h>
 
+#include "common/report.h"
 #include "core/fileio.h"
 
 static double now_mono(void)
@@ -189,17 +190,17 @@ void audit_print_item(const struct ctg_audit_item *it, FILE *f)
 	print_why(it, f);
 }
 
-void audit_print_text(const struct ctg_audit_report *rep, FILE *f)
+static void print_summary(const struct ctg_audit_report *rep, FILE *f)
 {
-	for (size_t i = 0; i < rep->n; i++)
-		audit_print_item(&rep->v[i], f);
+	char c[40], e[48], k[32];
+
 	fprintf(f, "%zu orphaned", rep->orphans);
 	if (rep->nat_lost)
 		fprintf(f, " (%zu nat-lost)", rep->nat_lost);
-	fprintf(f,
-		", %zu possibly orphaned, %zu at risk (%zu connections, %zu conntrack entries, "
-		"%zu sockets)\n",
-		rep->possible, rep->at_risk, rep->conns, rep->entries, rep->sockets);
+	fprintf(f, ", %zu possibly orphaned, %zu at risk (%s, %s, %s)\n", rep->possible,
+		rep->at_risk, ctg_report_count(rep->conns, "connection", c, sizeof(c)),
+		ctg_report_count(rep->entries, "conntrack entry", e, sizeof(e)),
+		ctg_report_count(rep->sockets, "socket", k, sizeof(k)));
 	if (rep->expired)
 		fprintf(f, "%zu udp entr%s expired by timeout (informational)\n", rep->expired,
 			rep->expired == 1 ? "y" : "ies");
@@ -211,35 +212,90 @@ void audit_print_text(const struct ctg_audit_report *rep, FILE *f)
 			rep->wipe_pickup == 1 ? "y" : "ies");
 }
 
+/* The reason of a finding, one line. */
+static void why_text(const struct ctg_audit_item *it, char *buf, size_t size)
+{
+	FILE *m = fmemopen(buf, size, "w");
+	size_t n;
+
+	buf[0] = '\0';
+	if (!m)
+		return;
+	print_why(it, m);
+	fclose(m);
+	buf[size - 1] = '\0';
+	n = strlen(buf);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+}
+
+/* Group: finding, protocol, the service end (peer for clients, local for servers). */
+static int group_item(struct ctg_groups *g, const struct ctg_audit_item *it)
+{
+	static const char *const label[] = {"ORPHANED", "ORPHANED", "ORPHANED", "AT RISK",
+					    "EXPIRED"};
+	const struct ctg_conn *c = &it->conn;
+	bool server = c->role == CTG_AUDIT_ROLE_SERVER;
+	char l[64], p[64], other[CTG_ADDRSTRLEN], key[512], why[1024];
+
+	ctg_report_endpoint(c->family, &c->laddr, server ? c->lport : -1, l, sizeof(l));
+	ctg_report_endpoint(c->family, &c->paddr, server ? -1 : c->pport, p, sizeof(p));
+	ctg_addr_format(c->family, server ? &c->paddr : &c->laddr, other, sizeof(other));
+	snprintf(key, sizeof(key), "%s%s %s %s %s %s (%s, %s%s%s)",
+		 it->certain || it->kind == CTG_AUDIT_EXPIRED ? "" : "POSSIBLY ", label[it->kind],
+		 c->l4proto == 6 ? "tcp" : "udp", l, server ? "<-" : "->", p,
+		 c->service ? c->service : "unknown service", role_name(c->role),
+		 c->sock && c->sock->comm[0] ? ", " : "",
+		 c->sock && c->sock->comm[0] ? c->sock->comm : "");
+	why_text(it, why, sizeof(why));
+	return ctg_groups_add(g, key, why, server ? other : NULL);
+}
+
+void audit_print_text(const struct ctg_audit_report *rep, enum ctg_report_detail detail, FILE *f)
+{
+	struct ctg_groups g;
+	bool fail = false;
+
+	if (detail == CTG_REPORT_QUIET) {
+		print_summary(rep, f);
+		return;
+	}
+	if (detail == CTG_REPORT_VERBOSE || rep->n <= AUDIT_DETAIL_MAX) {
+		for (size_t i = 0; i < rep->n; i++)
+			audit_print_item(&rep->v[i], f);
+		print_summary(rep, f);
+		return;
+	}
+	ctg_groups_init(&g);
+	for (size_t i = 0; i < rep->n && !fail; i++)
+		fail = group_item(&g, &rep->v[i]) < 0;
+	if (fail) /* out of memory: the list, ungrouped */
+		for (size_t i = 0; i < rep->n; i++)
+			audit_print_item(&rep->v[i], f);
+	else
+		ctg_groups_print(&g, CTG_REPORT_SCREEN - 2, f);
+	ctg_groups_release(&g);
+	print_summary(rep, f);
+}
+
 /* ---------------------------------------------------------------- JSON */
 
-static json_t *item_json(const struct ctg_audit_item *it)
+static json_t *finding_json(const struct ctg_audit_item *it)
 {
 	const struct ctg_conn *c = &it->conn;
-	char ab[CTG_ADDRSTRLEN], pb[CTG_ADDRSTRLEN];
-	json_t *o =
-		json_pack("{s:s, s:b, s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:s, s:s}", "kind",
-			  ctg_audit_kind_name(it->kind), "certain", it->certain, "proto",
-			  c->l4proto == 6 ? "tcp" : "udp", "local",
-			  ctg_addr_format(c->family, &c->laddr, ab, sizeof(ab)), "local_port",
-			  c->lport, "peer", ctg_addr_format(c->family, &c->paddr, pb, sizeof(pb)),
-			  "peer_port", c->pport, "role", role_name(c->role), "verdict", it->verdict,
-			  "ctstate", it->ctstate, "path", it->path);
+	char ab[CTG_ADDRSTRLEN];
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "kind", ctg_audit_kind_name(it->kind),
+			      "verdict", it->verdict, "ctstate", it->ctstate, "path", it->path);
 
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "service", c->service ? json_string(c->service) : json_null());
-	json_object_set_new(o, "process",
-			    c->sock && c->sock->comm[0] ? json_string(c->sock->comm) : json_null());
-	json_object_set_new(o, "pid",
-			    c->sock && c->sock->pid > 0 ? json_integer(c->sock->pid) : json_null());
 	json_object_set_new(o, "ct_reason",
 			    it->ct_reason ? json_string(it->ct_reason) : json_null());
-	if (it->table)
-		json_object_set_new(o, "why",
-				    json_pack("{s:s, s:s, s:i, s:i}", "table", it->table, "chain",
-					      it->chain ? it->chain : "", "rule", it->rule, "line",
-					      it->line));
+	json_object_set_new(o, "why",
+			    it->table ? json_pack("{s:s, s:s, s:i, s:i}", "table", it->table,
+						  "chain", it->chain ? it->chain : "", "rule",
+						  it->rule, "line", it->line)
+				      : json_null());
 	if (it->kind == CTG_AUDIT_NAT_LOST)
 		json_object_set_new(o, "nat",
 				    json_pack("{s:s, s:s, s:o, s:i}", "direction",
@@ -250,6 +306,18 @@ static json_t *item_json(const struct ctg_audit_item *it)
 									   ab, sizeof(ab)))
 								 : json_null(),
 					      "port", it->nat_port));
+	return o;
+}
+
+/* One connection: the common keys, certain, and its finding (null: none). */
+static json_t *conn_json(const struct ctg_conn *c, const struct ctg_audit_item *it)
+{
+	json_t *o = ctg_report_conn_json(c);
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "certain", json_boolean(!it || it->certain));
+	json_object_set_new(o, "finding", it ? finding_json(it) : json_null());
 	json_object_set_new(o, "since_ns",
 			    c->ct && c->ct->start_ns ? json_integer((json_int_t)c->ct->start_ns)
 						     : json_null());
@@ -258,19 +326,29 @@ static json_t *item_json(const struct ctg_audit_item *it)
 
 static int print_json(const struct ctg_audit_report *rep, FILE *f)
 {
-	json_t *items = json_array(), *o;
+	json_t *conns = json_array(), *o;
+	const struct ctg_audit_item **of = calloc(rep->conns ? rep->conns : 1, sizeof(*of));
 
+	if (!of || !conns) {
+		free(of);
+		json_decref(conns);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < rep->n; i++)
-		json_array_append_new(items, item_json(&rep->v[i]));
-	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "orphans",
+		if (rep->v[i].conn_index < rep->conns)
+			of[rep->v[i].conn_index] = &rep->v[i];
+	for (size_t i = 0; rep->all && i < rep->conns; i++)
+		json_array_append_new(conns, conn_json(&rep->all[i], of[i]));
+	free(of);
+	o = json_pack("{s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:I}, s:o}", "command",
+		      "audit", "summary", "connections", (json_int_t)rep->conns, "orphans",
 		      (json_int_t)rep->orphans, "nat_lost", (json_int_t)rep->nat_lost, "possible",
-		      (json_int_t)rep->possible, "at_risk", (json_int_t)rep->at_risk, "connections",
-		      (json_int_t)rep->conns, "conntrack_entries", (json_int_t)rep->entries,
-		      "sockets", (json_int_t)rep->sockets, "items", items);
+		      (json_int_t)rep->possible, "at_risk", (json_int_t)rep->at_risk, "expired",
+		      (json_int_t)rep->expired, "wipe_observed", rep->wipe_observed,
+		      "conntrack_entries", (json_int_t)rep->entries, "sockets",
+		      (json_int_t)rep->sockets, "connections", conns);
 	if (!o)
 		return -ENOMEM;
-	json_object_set_new(o, "expired", json_integer((json_int_t)rep->expired));
-	json_object_set_new(o, "wipe_observed", json_boolean(rep->wipe_observed));
 	json_dumpf(o, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', f);
 	json_decref(o);
@@ -478,6 +556,10 @@ static const struct ctg_cli_opt opts[] = {
 	{"prometheus", LONG('p'), "FILE", "also write node_exporter textfile metrics (atomic)"},
 	{"at-risk-timeout", LONG('t'), "SEC", "entries with fewer seconds left are at risk (600)"},
 	{"timing", LONG('T'), NULL, "print the time spent reading inputs and auditing"},
+	{"verbose", 'v', NULL,
+	 "list every finding with its reason (default: many are\n"
+	 "grouped by service, one line per group)"},
+	{"quiet", 'q', NULL, "print only the summary line (the exit status says the rest)"},
 	{0},
 };
 
@@ -504,6 +586,7 @@ struct audit_opts {
 	const char *prom;
 	uint32_t risk;
 	bool timing;
+	enum ctg_report_detail detail;
 };
 
 static int parse_long(const char *s, long *out)
@@ -554,6 +637,12 @@ static int audit_opt(void *ctx, int c, const char *arg)
 	case LONG('T'):
 		o->timing = true;
 		return 0;
+	case 'v':
+		o->detail = CTG_REPORT_VERBOSE;
+		return 0;
+	case 'q':
+		o->detail = CTG_REPORT_QUIET;
+		return 0;
 	}
 	return ctg_inputs_take(&x->in->in, c, arg);
 }
@@ -592,6 +681,7 @@ static int audit_run_with(struct ctg_cli *cli, struct audit_inputs *in, const st
 	audit_inputs_fill(in, &ai);
 	if (o->risk)
 		ai.at_risk_timeout = o->risk;
+	ai.keep_all = o->json;
 	t0 = now_mono();
 	ret = ctg_audit_run(&ai, rep);
 	in->audit_seconds = now_mono() - t0;
@@ -633,7 +723,7 @@ int cmd_audit(struct ctg_cli *cli, int argc, char **argv)
 	else if (o.json)
 		ret = print_json(&rep, stdout) < 0 ? CTG_EXIT_ENV : 0;
 	else
-		audit_print_text(&rep, stdout);
+		audit_print_text(&rep, o.detail, stdout);
 	if (!o.nagios && !ret)
 		ret = rep.orphans ? CTG_EXIT_FINDINGS : CTG_EXIT_OK;
 	ctg_audit_report_release(&rep);

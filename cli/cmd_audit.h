@@ -34,8 +34,17 @@ int audit_inputs_run(struct audit_inputs *in, struct ctg_cli *cli, const char *c
 /* "10.0.0.1:3306" or "[fd00::1]:3306" into buf. */
 const char *audit_endpoint(uint8_t family, const struct ctg_addr *a, uint16_t port, char *buf,
 			   size_t size);
+/* Findings listed one by one (more are grouped) unless --verbose. */
+#define AUDIT_DETAIL_MAX 8
+
+enum ctg_report_detail {
+	CTG_REPORT_DEFAULT, /* few findings listed, many grouped: one screen */
+	CTG_REPORT_QUIET,   /* the summary line only */
+	CTG_REPORT_VERBOSE, /* every finding with its reason */
+};
+
 /* Prints the text report (what `ctguard audit` prints). */
-void audit_print_text(const struct ctg_audit_report *rep, FILE *f);
+void audit_print_text(const struct ctg_audit_report *rep, enum ctg_report_detail detail, FILE *f);
 /* One finding in two lines, as in the text report. */
 void audit_print_item(const struct ctg_audit_item *it, FILE *f);
 

@@ -17,17 +17,21 @@
 #include "analysis/fix.h"
 #include "common/inputs.h"
 #include "common/opts.h"
+#include "common/report.h"
 #include "analysis/impact.h"
 #include "cli.h"
 #include "ruleset/ir.h"
 
-/* Connections listed in text output; JSON lists all. */
-#define TEXT_MAX_CONNS 1000
+/* Connections listed one by one (more are grouped) unless --verbose. */
+#define CHECK_DETAIL_MAX 5
+
+enum detail { DETAIL_DEFAULT, DETAIL_QUIET, DETAIL_VERBOSE };
 
 struct check_opts {
 	const char *rules, *rules6, *current, *current6;
 	unsigned methods;
 	bool fix, json, no_memo, stats;
+	enum detail detail;
 	struct ctg_inputs in; /* current rulesets, conntrack, sockets, sysctls, locals */
 };
 
@@ -55,6 +59,10 @@ enum {
 	OPT_STATS,
 };
 
+static const char *const conflicts[] = {
+	"verbose", "quiet", "format", "verbose", "format", "quiet", NULL,
+};
+
 static const struct ctg_cli_opt opts[] = {
 	{"current", OPT_CURRENT, "FILE",
 	 "the current IPv4 ruleset (default: live, or the\n"
@@ -65,6 +73,10 @@ static const struct ctg_cli_opt opts[] = {
 	{"fix", OPT_FIX, NULL, "print the smallest rules that save every cut connection"},
 	{"format", OPT_FORMAT, "text|json", "output format (default text)"},
 	{"local", OPT_LOCAL, "ADDR", "a local address (offline inputs; repeatable)"},
+	{"verbose", 'v', NULL,
+	 "list every connection cut, at risk or undecided, with the\n"
+	 "rule that drops it (default: many are grouped by service)"},
+	{"quiet", 'q', NULL, "print only the summary (the exit status says the rest)"},
 	{"no-memo", OPT_NO_MEMO, NULL, NULL}, /* hidden: linear baseline */
 	{"stats", OPT_STATS, NULL, NULL},     /* hidden: timing to stderr */
 	{0},
@@ -77,6 +89,7 @@ static const struct ctg_cmd_spec spec = {
 		 "candidate ruleset (default: the current one).",
 	.opts = opts,
 	.inputs = true,
+	.conflicts = conflicts,
 	.exit = "Exit: 0 nothing cut, 1 something cut or at risk, 2 usage or parse error,\n"
 		"3 environment error.",
 };
@@ -119,6 +132,12 @@ static int parse_one(void *ctx, int c, const char *arg)
 		return 0;
 	case OPT_STATS:
 		o->stats = true;
+		return 0;
+	case 'v':
+		o->detail = DETAIL_VERBOSE;
+		return 0;
+	case 'q':
+		o->detail = DETAIL_QUIET;
 		return 0;
 	case OPT_FORMAT:
 		if (strcmp(arg, "text") && strcmp(arg, "json"))
@@ -323,17 +342,30 @@ static const char *fails_text(uint8_t fails)
 	return "";
 }
 
+static bool outcome_seen(const struct check_data *d, int o)
+{
+	for (int m = 0; m < CTG_IMPACT_NMETHODS; m++)
+		if ((d->in.methods & (1u << m)) && d->res.count[m][o])
+			return true;
+	return false;
+}
+
+/* The title and the outcome counts (rows of outcomes that occur; safe always). */
 static void print_summary(const struct check_data *d)
 {
-	printf("ctguard check: %zu connections", d->res.n);
-	printf(d->in.cand4 != d->in.cur4 || d->in.cand6 != d->in.cur6 ? ", candidate ruleset"
-								      : ", same ruleset");
-	printf("\n\n%-10s", "outcome");
+	char n[40];
+
+	printf("ctguard check: %s, %s\n", ctg_report_count(d->res.n, "connection", n, sizeof(n)),
+	       d->in.cand4 != d->in.cur4 || d->in.cand6 != d->in.cur6 ? "candidate ruleset"
+								      : "same ruleset");
+	printf("%-10s", "outcome");
 	for (int m = 0; m < CTG_IMPACT_NMETHODS; m++)
 		if (d->in.methods & (1u << m))
 			printf(" %9s", ctg_impact_method_name(m));
 	printf("\n");
 	for (int o = 0; o < CTG_OUT_MAX; o++) {
+		if (o != CTG_OUT_SAFE && !outcome_seen(d, o))
+			continue;
 		printf("%-10s", ctg_impact_outcome_name(o));
 		for (int m = 0; m < CTG_IMPACT_NMETHODS; m++)
 			if (d->in.methods & (1u << m))
@@ -377,9 +409,65 @@ static void print_conn_text(const struct check_data *d, size_t i)
 		idle |= ctg_impact_is_idle_replica(c, v);
 	}
 	if (idle)
-		printf("  ** IDLE REPLICA/CLIENT: once the peer sends first (binlog events, "
-		       "pushes), its data never arrives while the local socket stays "
-		       "ESTABLISHED\n");
+		printf("  ** idle replica/client (see the note below)\n");
+}
+
+static bool idle_replica(const struct check_data *d, size_t i)
+{
+	for (int m = 0; m < CTG_IMPACT_NMETHODS; m++)
+		if ((d->in.methods & (1u << m)) &&
+		    ctg_impact_is_idle_replica(&d->iconns[i], ctg_impact_get(&d->res, i, m)))
+			return true;
+	return false;
+}
+
+/* Group: outcomes, protocol, the service end (peer for clients, local for servers). */
+static int group_conn(struct ctg_groups *g, const struct check_data *d, size_t i)
+{
+	const struct ctg_impact_conn *c = &d->iconns[i];
+	bool server = c->role == CTG_IMPACT_SERVER;
+	char outs[96] = "", l[64], p[64], other[CTG_ADDRSTRLEN], key[512], why[512] = "";
+	size_t k = 0;
+
+	for (int m = 0; m < CTG_IMPACT_NMETHODS; m++) {
+		const struct ctg_impact_verdict *v = ctg_impact_get(&d->res, i, m);
+		char stop[256];
+
+		if (!(d->in.methods & (1u << m)))
+			continue;
+		if (d->in.methods == (1u << m))
+			k += snprintf(outs + k, sizeof(outs) - k, "%s",
+				      ctg_impact_outcome_name(v->outcome));
+		else
+			k += snprintf(outs + k, sizeof(outs) - k, "%s%s %s", k ? ", " : "",
+				      ctg_impact_method_name(m),
+				      ctg_impact_outcome_name(v->outcome));
+		if (k >= sizeof(outs))
+			k = sizeof(outs) - 1;
+		if (!why[0] && (v->outcome == CTG_OUT_CUT || v->outcome == CTG_OUT_AT_RISK)) {
+			fmt_stop(stop, sizeof(stop), d, c->family, m, v);
+			snprintf(why, sizeof(why), "%s: %s: %s packet dropped by %s",
+				 ctg_impact_method_name(m), fails_text(v->fails),
+				 v->stop_from_peer ? "peer's" : "local", stop);
+		} else if (!why[0] && v->outcome == CTG_OUT_NAT_LOST) {
+			snprintf(why, sizeof(why), "%s: the wipe loses the NAT binding",
+				 ctg_impact_method_name(m));
+		}
+	}
+	ctg_report_endpoint(c->family, &c->laddr, server ? c->lport : -1, l, sizeof(l));
+	ctg_report_endpoint(c->family, &c->paddr, server ? -1 : c->pport, p, sizeof(p));
+	ctg_addr_format(c->family, server ? &c->paddr : &c->laddr, other, sizeof(other));
+	snprintf(key, sizeof(key), "%s %s %s %s %s (%s, %s%s%s)%s", outs,
+		 c->l4proto == 6    ? "tcp"
+		 : c->l4proto == 17 ? "udp"
+				    : "ip",
+		 l, server ? "<-" : "->", p, c->service ? c->service : "unknown service",
+		 c->role == CTG_IMPACT_CLIENT	? "client"
+		 : c->role == CTG_IMPACT_SERVER ? "server"
+						: "forward",
+		 proc_name(c) ? ", " : "", proc_name(c) ? proc_name(c) : "",
+		 idle_replica(d, i) ? " idle replica" : "");
+	return ctg_groups_add(g, key, why, server ? other : NULL);
 }
 
 static void print_fix_text(const struct check_data *d)
@@ -444,21 +532,64 @@ static json_t *fix_json(const struct check_data *d)
 	return j;
 }
 
-static void print_text(const struct check_data *d, const struct check_opts *o)
+/* Every connection cut, at risk or undecided, one by one. Returns whether one is idle. */
+static bool print_details(const struct check_data *d)
 {
 	size_t shown = 0;
+	bool idle = false;
 
-	print_summary(d);
 	for (size_t i = 0; i < d->res.n; i++)
 		if (interesting(d, i)) {
 			if (!shown++)
 				printf("\nConnections cut, at risk or undecided:\n");
-			if (shown <= TEXT_MAX_CONNS)
-				print_conn_text(d, i);
+			print_conn_text(d, i);
+			idle |= idle_replica(d, i);
 		}
-	if (shown > TEXT_MAX_CONNS)
-		printf("\n... and %zu more (--format json lists every one)\n",
-		       shown - TEXT_MAX_CONNS);
+	return idle;
+}
+
+/* The same, grouped into one screen. Returns whether one is idle. */
+static bool print_groups(const struct check_data *d, size_t lines)
+{
+	struct ctg_groups g;
+	bool idle = false, fail = false;
+
+	ctg_groups_init(&g);
+	for (size_t i = 0; i < d->res.n && !fail; i++)
+		if (interesting(d, i)) {
+			fail = group_conn(&g, d, i) < 0;
+			idle |= idle_replica(d, i);
+		}
+	if (fail) {
+		ctg_groups_release(&g);
+		return print_details(d);
+	}
+	printf("\nConnections cut, at risk or undecided (--verbose lists each):\n");
+	ctg_groups_print(&g, lines, stdout);
+	ctg_groups_release(&g);
+	return idle;
+}
+
+static void print_text(const struct check_data *d, const struct check_opts *o)
+{
+	size_t n = 0, summary = 2;
+	bool idle;
+
+	print_summary(d);
+	for (int k = 0; k < CTG_OUT_MAX; k++)
+		summary += k == CTG_OUT_SAFE || outcome_seen(d, k);
+	for (size_t i = 0; i < d->res.n; i++)
+		n += interesting(d, i);
+	if (o->detail == DETAIL_QUIET)
+		return;
+	if (o->detail == DETAIL_VERBOSE || n <= CHECK_DETAIL_MAX)
+		idle = print_details(d);
+	else
+		idle = print_groups(d, CTG_REPORT_SCREEN - summary - 4);
+	if (idle)
+		printf("\nNote: an idle replica/client is cut once the peer sends first (binlog "
+		       "events, pushes): its data never arrives while the local socket stays "
+		       "ESTABLISHED.\n");
 	if (o->fix)
 		print_fix_text(d);
 	if (o->stats)
@@ -485,17 +616,17 @@ static json_t *stop_json(const struct check_data *d, uint8_t fam, enum ctg_impac
 static json_t *conn_json(const struct check_data *d, size_t i)
 {
 	const struct ctg_impact_conn *c = &d->iconns[i];
-	char la[CTG_ADDRSTRLEN], pa[CTG_ADDRSTRLEN];
+	struct ctg_conn row = d->conns.v[i];
 	json_t *res = json_object(), *j;
+	bool certain = true;
 
-	ctg_addr_format(c->family, &c->laddr, la, sizeof(la));
-	ctg_addr_format(c->family, &c->paddr, pa, sizeof(pa));
 	for (int m = 0; m < CTG_IMPACT_NMETHODS; m++) {
 		const struct ctg_impact_verdict *v = ctg_impact_get(&d->res, i, m);
 		json_t *fails;
 
 		if (!(d->in.methods & (1u << m)))
 			continue;
+		certain &= v->outcome != CTG_OUT_UNKNOWN;
 		fails = json_array();
 		if (v->fails & CTG_IMPACT_LOCAL_FIRST)
 			json_array_append_new(fails, json_string("local-first"));
@@ -507,14 +638,9 @@ static json_t *conn_json(const struct check_data *d, size_t i)
 					      "stop", stop_json(d, c->family, m, v), "idle_replica",
 					      ctg_impact_is_idle_replica(c, v)));
 	}
-	j = json_pack("{s:s, s:s, s:i, s:s, s:i, s:s, s:o, s:o}", "proto",
-		      c->l4proto == 6 ? "tcp" : "udp", "local", la, "lport", c->lport, "peer", pa,
-		      "pport", c->pport, "role",
-		      c->role == CTG_IMPACT_CLIENT   ? "client"
-		      : c->role == CTG_IMPACT_SERVER ? "server"
-						     : "forward",
-		      "service", c->service ? json_string(c->service) : json_null(), "process",
-		      proc_name(c) ? json_string(proc_name(c)) : json_null());
+	row.service = c->service;
+	j = ctg_report_conn_json(&row);
+	json_object_set_new(j, "certain", json_boolean(certain));
 	json_object_set_new(j, "results", res);
 	return j;
 }
@@ -524,6 +650,8 @@ static void print_json(const struct check_data *d, const struct check_opts *o)
 	json_t *root = json_object(), *summary = json_object(), *conns = json_array();
 	char *s;
 
+	json_object_set_new(root, "command", json_string("check"));
+	json_object_set_new(summary, "connections", json_integer((json_int_t)d->res.n));
 	for (int m = 0; m < CTG_IMPACT_NMETHODS; m++) {
 		json_t *cnt;
 
@@ -536,9 +664,8 @@ static void print_json(const struct check_data *d, const struct check_opts *o)
 		json_object_set_new(summary, ctg_impact_method_name(m), cnt);
 	}
 	for (size_t i = 0; i < d->res.n; i++)
-		if (interesting(d, i))
-			json_array_append_new(conns, conn_json(d, i));
-	json_object_set_new(root, "connections_total", json_integer((json_int_t)d->res.n));
+		json_array_append_new(conns, conn_json(d, i));
+
 	json_object_set_new(root, "summary", summary);
 	json_object_set_new(root, "connections", conns);
 	if (o->fix)

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "common/inputs.h"
 #include "common/opts.h"
+#include "common/report.h"
 
 static const struct ctg_cli_opt opts[] = {
 	{"format", 'f', "text|json", "output format (default text)"},
@@ -169,17 +170,17 @@ static json_t *json_sock(const struct ctg_sock *s)
 			 s->comm[0] ? json_string(s->comm) : json_null());
 }
 
+/* The common keys (report.h), then the socket and the conntrack entry in full. */
 static json_t *json_conn(const struct ctg_conn *c)
 {
-	const char *svc = service(c);
+	struct ctg_conn row = *c;
+	json_t *o;
 
-	return json_pack("{s:s, s:s, s:{s:o, s:i}, s:{s:o, s:i}, s:s, s:o, s:o, s:o}", "proto",
-			 proto_name(c->l4proto), "family", c->family == 10 ? "ipv6" : "ipv4",
-			 "local", "addr", json_addr(c->family, &c->laddr), "port", c->lport, "peer",
-			 "addr", json_addr(c->family, &c->paddr), "port", c->pport, "role",
-			 ctg_conn_role_name(c->role), "service",
-			 svc ? json_string(svc) : json_null(), "socket", json_sock(c->sock),
-			 "conntrack", json_ct(c));
+	row.service = service(c);
+	o = ctg_report_conn_json(&row);
+	json_object_set_new(o, "socket", json_sock(c->sock));
+	json_object_set_new(o, "conntrack", json_ct(c));
+	return o;
 }
 
 static int print_json(const struct ctg_conn_table *t, const struct ctg_inputs *in)
@@ -190,11 +191,12 @@ static int print_json(const struct ctg_conn_table *t, const struct ctg_inputs *i
 
 	for (size_t i = 0; i < t->n; i++)
 		json_array_append_new(arr, json_conn(&t->v[i]));
-	json_object_set_new(root, "connections", arr);
-	json_object_set_new(root, "counts",
+	json_object_set_new(root, "command", json_string("conns"));
+	json_object_set_new(root, "summary",
 			    json_pack("{s:I, s:I, s:I}", "connections", (json_int_t)t->n,
-				      "conntrack", (json_int_t)in->ct.n, "sockets",
+				      "conntrack_entries", (json_int_t)in->ct.n, "sockets",
 				      (json_int_t)in->socks.n));
+	json_object_set_new(root, "connections", arr);
 	json_object_set_new(root, "sources",
 			    json_pack("{s:s, s:s, s:[i,i]}", "conntrack",
 				      in->ct_path ? in->ct_path : "netlink", "sockets",

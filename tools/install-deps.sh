@@ -6,7 +6,7 @@ set -eu
 run_pkgs="meson ninja-build pkg-config gcc libc6-dev libmnl-dev libnetfilter-conntrack-dev
 libjansson-dev libcmocka-dev libsystemd-dev iptables conntrack iproute2 nftables procps"
 test_pkgs="mariadb-server mariadb-client python3 python3-scapy clang libclang-rt-14-dev
-prometheus socat systemd"
+prometheus socat systemd python3-jsonschema"
 pkgs=$run_pkgs
 [ "${1:-}" = "--test" ] && pkgs="$run_pkgs $test_pkgs"
 missing=""

@@ -204,6 +204,7 @@ static struct ctg_audit_item *push_item(struct ctg_audit_report *rep, enum ctg_a
 	memset(it, 0, sizeof(*it));
 	it->kind = kind;
 	it->conn = *c;
+	it->conn_index = rep->conns - 1;
 	return it;
 }
 
@@ -440,12 +441,30 @@ static int audit_entry(struct actx *x, const struct ctg_ruleset *rs, const struc
 	return add_item(x, CTG_AUDIT_AT_RISK, c, &s, path);
 }
 
+/* Appends c to rep->all (its index: rep->conns). */
+static int keep_conn(struct ctg_audit_report *rep, const struct ctg_conn *c)
+{
+	if (rep->conns == rep->all_cap) {
+		size_t ncap = rep->all_cap ? rep->all_cap * 2 : 64;
+		struct ctg_conn *nv = realloc(rep->all, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		rep->all = nv;
+		rep->all_cap = ncap;
+	}
+	rep->all[rep->conns] = *c;
+	return 0;
+}
+
 static int audit_conn(struct actx *x, const struct ctg_conn *c)
 {
 	const struct ctg_ruleset *rs = c->family == 10 ? x->in->rs6 : x->in->rs4;
 
 	if (!rs || (c->l4proto != 6 && c->l4proto != 17))
 		return 0;
+	if (x->in->keep_all && keep_conn(x->rep, c))
+		return -ENOMEM;
 	x->rep->conns++;
 	if (c->ct)
 		return audit_entry(x, rs, c);
@@ -543,5 +562,6 @@ int ctg_audit_run(const struct ctg_audit_input *in, struct ctg_audit_report *rep
 void ctg_audit_report_release(struct ctg_audit_report *rep)
 {
 	free(rep->v);
+	free(rep->all);
 	memset(rep, 0, sizeof(*rep));
 }

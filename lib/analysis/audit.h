@@ -108,6 +108,7 @@ struct ctg_audit_item {
 	bool nat_dst, nat_addr_known;
 	struct ctg_addr nat_addr;
 	uint16_t nat_port;
+	size_t conn_index; /* the connection's position among those audited (rep->all) */
 };
 
 /*
@@ -120,6 +121,7 @@ struct ctg_audit_item {
  *   interface and family = primary). Unknown: -i/-o of the NAT simulations are unknown.
  * @at_risk_timeout: seconds; 0 = 600.
  * @port_lo/@port_hi: ephemeral port range (0/0 = 32768-60999).
+ * @keep_all: the report lists every connection audited (@all), findings or not.
  */
 struct ctg_audit_input {
 	const struct ctg_ruleset *rs4, *rs6;
@@ -131,6 +133,7 @@ struct ctg_audit_input {
 	size_t nifaddr;
 	uint32_t at_risk_timeout;
 	uint16_t port_lo, port_hi;
+	bool keep_all;
 };
 
 /*
@@ -141,6 +144,8 @@ struct ctg_audit_input {
  * @wipe_observed: the tables show entries lost while their connections lived (see above);
  * @wipe_no_entry: TCP sockets without entry, @wipe_pickup: TCP entries picked up mid-stream.
  * @conns: connections examined; @entries/@sockets: input sizes.
+ * @all: with keep_all, the @conns connections examined (borrowing the input tables),
+ *   in the order of ctg_audit_item.conn_index.
  */
 struct ctg_audit_report {
 	struct ctg_audit_item *v;
@@ -149,6 +154,8 @@ struct ctg_audit_report {
 	bool wipe_observed;
 	size_t wipe_no_entry, wipe_pickup;
 	size_t conns, entries, sockets;
+	struct ctg_conn *all;
+	size_t all_cap;
 };
 
 /* Kernel-default sysctls; NULL on ENOMEM. Free with ctg_audit_sysctls_free. */

@@ -163,8 +163,9 @@ grep -q ":7001 " "$tmp/text" && fail "unconnected UDP socket reported"
 python3 - "$tmp/json" <<'EOF' || fail "JSON"
 import json, sys
 r = json.load(open(sys.argv[1]))
-k = sorted((i['kind'], i['proto'], i.get('nat', {}).get('target', '')) for i in r['items'])
-assert r['nat_lost'] == 2 and r['orphans'] == 3, r
+k = sorted((c['finding']['kind'], c['proto'], (c['finding'].get('nat') or {}).get('target', ''))
+           for c in r['connections'] if c['finding'])
+assert r['summary']['nat_lost'] == 2 and r['summary']['orphans'] == 3, r
 assert k == [('nat-lost', 'tcp', 'DNAT'), ('nat-lost', 'tcp', 'SNAT'), ('no-entry', 'udp', '')], k
 EOF
 grep -q '^ctguard_nat_lost_connections 2$' "$tmp/audit.prom" || fail "prometheus nat_lost"

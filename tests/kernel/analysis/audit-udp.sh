@@ -140,9 +140,10 @@ txt=$(inh "$CTGUARD" audit --format json)
 echo "$txt" | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
-orph = [i for i in r["items"] if i["kind"] == "no-entry"]
+items = [dict(c, **c["finding"]) for c in r["connections"] if c["finding"]]
+orph = [i for i in items if i["kind"] == "no-entry"]
 assert len(orph) == 1 and orph[0]["peer_port"] == 60001, orph
-exp = sorted(i["peer_port"] for i in r["items"] if i["kind"] == "expired")
+exp = sorted(i["peer_port"] for i in items if i["kind"] == "expired")
 assert exp == [53, 123, 8125], exp
 ' || fail "json: want exactly the push flow orphaned, the three clients expired"
 echo "PASS: healthy UDP life OK (exit 0), wipe under a push flow CRITICAL naming it"

@@ -32,7 +32,7 @@ verdict=$(python3 - "$MDB_DIR/check1.json" "$MDB_IP_P" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 for c in d["connections"]:
-    if c["peer"] == sys.argv[2] and c["pport"] == 3306:
+    if c["peer"] == sys.argv[2] and c["peer_port"] == 3306:
         r = c["results"]["restart"]
         print(r["outcome"], c["service"], c["role"], c["process"], r["idle_replica"])
         break

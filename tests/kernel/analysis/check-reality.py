@@ -176,8 +176,8 @@ def predict(method):
     d = json.loads(r.stdout)
     rows = {}
     for c in d["connections"]:
-        rows[(c["proto"], c["local"], c["lport"], c["peer"], c["pport"])] = c["results"][method]
-    return rows, d["connections_total"]
+        rows[(c["proto"], c["local"], c["local_port"], c["peer"], c["peer_port"])] = c["results"][method]
+    return rows, d["summary"]["connections"]
 
 
 def expect_pass(v, first):

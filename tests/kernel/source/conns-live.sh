@@ -81,12 +81,12 @@ got_ss = set()
 for c in conns:
     s = c["socket"]
     if s:
-        got_ss.add((c["proto"], s["state"], c["local"]["addr"], c["local"]["port"],
-                    c["peer"]["addr"], c["peer"]["port"], s["process"], s["pid"]))
+        got_ss.add((c["proto"], s["state"], c["local"], c["local_port"],
+                    c["peer"], c["peer_port"], s["process"], s["pid"]))
 assert got_ss == ss, "sockets differ:\n only conns: %s\n only ss: %s" % (got_ss - ss, ss - got_ss)
 
 # the live flows: every client socket found its entry, in the original direction
-clients = [c for c in conns if c["socket"] and c["local"]["port"] != 2222]
+clients = [c for c in conns if c["socket"] and c["local_port"] != 2222]
 assert len(clients) == 4, clients
 for c in clients:
     assert c["role"] == "client", c
@@ -100,8 +100,8 @@ assert len(conns) == 4 + 55, len(conns)
 # files give the same rows (process, tuples, roles; not inode/uid/id/timeouts)
 def key(c):
     s, e = c["socket"], c["conntrack"]
-    return (c["proto"], c["local"]["addr"], c["local"]["port"], c["peer"]["addr"],
-            c["peer"]["port"], c["role"], c["service"],
+    return (c["proto"], c["local"], c["local_port"], c["peer"],
+            c["peer_port"], c["role"], c["service"],
             s and (s["state"], s["process"], s["pid"]),
             e and (e["state"], e["direction"], json.dumps(e["orig"]), json.dumps(e["reply"])))
 a, b = sorted(map(key, conns), key=repr), sorted(map(key, files), key=repr)
