@@ -37,6 +37,7 @@ struct demo {
 };
 
 static struct demo *g_demo; /* for the atexit/signal cleanup only */
+static char g_ip_path[256]; /* `ip` in the system directories, found before any signal */
 
 static const char demo_rules[] = "*filter\n"
 				 ":INPUT DROP [0:0]\n"
@@ -123,15 +124,16 @@ static void demo_cleanup(void)
 		close(d->home_ns);
 }
 
-/* Async-signal-safe cleanup: fork/execvp/waitpid only. */
+/* Async-signal-safe cleanup: fork/execve/waitpid only (no PATH, a fixed environment). */
 static void del_ns_raw(const char *ns)
 {
-	pid_t p = fork();
+	pid_t p = g_ip_path[0] ? fork() : -1;
 
 	if (p == 0) {
 		char *const argv[] = {"ip", "netns", "del", (char *)ns, NULL};
+		char *const envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL};
 
-		execvp("ip", argv);
+		execve(g_ip_path, argv, envp);
 		_exit(127);
 	}
 	if (p > 0)
@@ -356,6 +358,8 @@ int cmd_demo(struct ctg_cli *cli, int argc, char **argv)
 	strcpy(d.ip_srv, "10.200.63.1");
 	strcpy(d.ip_cli, "10.200.63.2");
 	d.home_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (ctg_exec_find("ip", g_ip_path, sizeof(g_ip_path)))
+		g_ip_path[0] = '\0';
 	g_demo = &d;
 	atexit(demo_cleanup);
 	signal(SIGINT, on_signal);

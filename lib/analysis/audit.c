@@ -68,17 +68,6 @@ int ctg_audit_sysctls_set(struct ctg_sysctls *s, const char *name, const char *v
 	return ctg_sysctls_set(s, name, value);
 }
 
-uint32_t ctg_audit_sysctls_established_timeout(const struct ctg_sysctls *s)
-{
-	return s && s->tcp_timeout[CTG_TCP_ESTABLISHED] ? s->tcp_timeout[CTG_TCP_ESTABLISHED]
-							: 432000u;
-}
-
-uint32_t ctg_audit_sysctls_udp_stream_timeout(const struct ctg_sysctls *s)
-{
-	return s && s->udp_timeout_stream ? s->udp_timeout_stream : 120u;
-}
-
 void ctg_audit_input_init(struct ctg_audit_input *in)
 {
 	memset(in, 0, sizeof(*in));

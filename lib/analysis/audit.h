@@ -163,10 +163,6 @@ struct ctg_sysctls *ctg_audit_sysctls_new(void);
 void ctg_audit_sysctls_free(struct ctg_sysctls *s);
 /* Sets one (ctg_sysctls_set of ct/model.h). 0, -ENOENT (unknown), -EINVAL. */
 int ctg_audit_sysctls_set(struct ctg_sysctls *s, const char *name, const char *value);
-/* nf_conntrack_tcp_timeout_established of s (432000 by default). */
-uint32_t ctg_audit_sysctls_established_timeout(const struct ctg_sysctls *s);
-/* nf_conntrack_udp_timeout_stream, default 120. */
-uint32_t ctg_audit_sysctls_udp_stream_timeout(const struct ctg_sysctls *s);
 
 void ctg_audit_input_init(struct ctg_audit_input *in);
 /* Runs the audit; release the report with ctg_audit_report_release. 0 or -errno. */

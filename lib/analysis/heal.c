@@ -2,6 +2,8 @@
 /* Heal plan: the conntrack entry an orphaned connection should have (pure). */
 #include "heal.h"
 
+#include "../ct/model.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -25,9 +27,14 @@ int ctg_heal_entry_for_sock(const struct ctg_sock *sk, bool local_is_server, uin
 		out->tcp_flags[1] = CTG_TCPF_BE_LIBERAL | CTG_TCPF_SACK_PERM;
 	}
 	out->status = CTG_IPS_SEEN_REPLY | CTG_IPS_ASSURED | CTG_IPS_CONFIRMED;
-	out->timeout = timeout		  ? timeout
-		       : sk->l4proto == 6 ? CTG_HEAL_DEFAULT_TIMEOUT
-					  : CTG_HEAL_DEFAULT_UDP_TIMEOUT;
+	if (!timeout) { /* the kernel defaults, from the one sysctl model */
+		struct ctg_sysctls def;
+
+		ctg_sysctls_default(&def);
+		timeout = sk->l4proto == 6 ? def.tcp_timeout[CTG_TCP_ESTABLISHED]
+					   : def.udp_timeout_stream;
+	}
+	out->timeout = timeout;
 	out->orig = local_is_server ? peer : local;
 	out->reply = local_is_server ? local : peer;
 	return 0;

@@ -16,17 +16,12 @@
 
 #include "../core/strbuf.h"
 
-/* Kernel default of nf_conntrack_tcp_timeout_established. */
-#define CTG_HEAL_DEFAULT_TIMEOUT 432000u
-
-/* Kernel default of nf_conntrack_udp_timeout_stream. */
-#define CTG_HEAL_DEFAULT_UDP_TIMEOUT 120u
-
 /*
  * Fills out with the entry the kernel holds for an established connection: ORIGINAL =
  * the opener (local->peer when !local_is_server, else peer->local; the caller takes the
  * role from ctg_conns_join, which knows the listeners), status
- * SEEN_REPLY|ASSURED|CONFIRMED, timeout seconds (0: the protocol's default). TCP: state
+ * SEEN_REPLY|ASSURED|CONFIRMED, timeout seconds (0: the kernel default of the sysctl
+ * model, ct/model.h). TCP: state
  * ESTABLISHED, BE_LIBERAL|SACK_PERM both ways. UDP: a connected socket (a UDP "stream").
  * Returns 0, or -EINVAL when sk is neither an ESTABLISHED TCP socket nor a connected UDP one.
  */

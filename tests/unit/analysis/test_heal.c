@@ -45,7 +45,7 @@ static void client_entry(void **state)
 	assert_int_equal(e.status, CTG_IPS_SEEN_REPLY | CTG_IPS_ASSURED | CTG_IPS_CONFIRMED);
 	assert_int_equal(e.tcp_flags[0], CTG_TCPF_BE_LIBERAL | CTG_TCPF_SACK_PERM);
 	assert_int_equal(e.tcp_flags[1], CTG_TCPF_BE_LIBERAL | CTG_TCPF_SACK_PERM);
-	assert_int_equal(e.timeout, CTG_HEAL_DEFAULT_TIMEOUT);
+	assert_int_equal(e.timeout, 432000); /* nf_conntrack_tcp_timeout_established */
 	assert_int_equal(e.l4proto, 6);
 	assert_int_equal(e.family, 2);
 }
@@ -89,7 +89,7 @@ static void udp_connected_socket(void **state)
 	assert_int_equal(e.tcp_state, 0);
 	assert_int_equal(e.tcp_flags[0], 0);
 	assert_int_equal(e.status, CTG_IPS_SEEN_REPLY | CTG_IPS_ASSURED | CTG_IPS_CONFIRMED);
-	assert_int_equal(e.timeout, CTG_HEAL_DEFAULT_UDP_TIMEOUT);
+	assert_int_equal(e.timeout, 120); /* nf_conntrack_udp_timeout_stream */
 	assert_true(ctg_addr_eq(&e.orig.src, &s.laddr));
 	assert_int_equal(e.orig.dport, 53);
 	ctg_sb_init(&sb);
