@@ -16,8 +16,12 @@ static const struct ctg_cli_opt opts[] = {
 	{"check", 'c', NULL, "only validate; print diagnostics, no output"},
 	{"counters", LONG('C'), NULL, "keep [packets:bytes] counters"},
 	{"strict", LONG('S'), NULL,
-	 "refuse what current iptables refuses although the\n"
-	 "kernel runs it (udp port range 9:2: a warning by default)"},
+	 "errors instead of warnings for what the installed\n"
+	 "iptables-restore (1.8.9) would refuse to load: CRLF line\n"
+	 "ends, lines of blanks, \"COMMIT \", blanks before a\n"
+	 "declaration, old negation \"-d ! X\"; and for what current\n"
+	 "iptables refuses although the kernel runs it (udp port\n"
+	 "range 9:2)"},
 	{"ipv6", '6', NULL, "the input is ip6tables-save text"},
 	{"ipv4", '4', NULL, "the input is iptables-save text (default)"},
 	{0},

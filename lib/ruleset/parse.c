@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "parse.h"
+#include "restore_check.h"
 
 void ctg_table_commit(struct parser *p);
 void ctg_table_discard(struct parser *p);
@@ -384,6 +385,8 @@ static struct ctg_ruleset *parse_owned(char *text, size_t len, const char *name,
 	p.arena = priv->rs.arena;
 	p.src = priv->rs.name;
 	ctg_lex_init(&p.lx);
+	if (ctg_restore_check(text, len, p.src, p.strict, diags) < 0)
+		p.nomem = true;
 	run(&p, text, len);
 	priv->rs.uses_ct = p.uses_ct;
 	ctg_lex_release(&p.lx);
