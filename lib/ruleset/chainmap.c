@@ -29,12 +29,6 @@ int ctg_chainmap_get(const struct chainmap *m, const char *key)
 	return m->cap ? ctg_chainmap_get_h(m, key, ctg_chainmap_hash(key)) : -1;
 }
 
-void ctg_chainmap_prefetch(const struct chainmap *m, uint32_t h)
-{
-	if (m->cap)
-		__builtin_prefetch(&m->slots[h & (m->cap - 1)]);
-}
-
 int ctg_chainmap_get_h(const struct chainmap *m, const char *key, uint32_t h)
 {
 	if (!m->cap)

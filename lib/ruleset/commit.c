@@ -377,35 +377,6 @@ static struct ctg_rule *gather(struct parser *p, const uint32_t *order, uint32_t
 	return out;
 }
 
-/*
- * Jumps to chains known when the rule was read (-2 - parse index) that raise no diagnostic
- * are resolved here, in memory order (cache-friendly); resolve_rules() does the rest, in
- * chain order, and is skipped when nothing is left. Returns how many jumps are left.
- */
-static size_t quick_resolve(struct ctg_rule *v, size_t n, const struct ctg_table *tb,
-			    const uint32_t *newidx)
-{
-	size_t left = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		struct ctg_target *t = &v[i].target;
-		uint32_t to;
-
-		if ((t->verdict != CTG_V_JUMP && t->verdict != CTG_V_GOTO) || t->chain >= 0)
-			continue;
-		if (t->chain > -2 || t->raw) {
-			left++;
-			continue;
-		}
-		to = newidx[-2 - t->chain];
-		if (tb->chains[to].builtin)
-			left++;
-		else
-			t->chain = (int32_t)to;
-	}
-	return left;
-}
-
 /* Shrinks the rule array to its size (before pointers into it are taken). */
 static void shrink(struct parser *p)
 {
@@ -427,8 +398,7 @@ static int hand_over(struct parser *p)
 	return 0;
 }
 
-static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, uint32_t *newidx,
-		      size_t *left)
+static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, uint32_t *newidx)
 {
 	uint32_t *dest = NULL;
 	struct ctg_rule *extra = NULL;
@@ -485,8 +455,6 @@ static int fill_table(struct parser *p, struct ctg_table *tb, uint32_t *order, u
 		tb->chains[i].rules = at;
 		off += tb->chains[i].nrules;
 	}
-	*left = quick_resolve(p->trules, p->ntr, tb, newidx) +
-		(extra ? quick_resolve(extra, nidx, tb, newidx) : 0);
 	p->rs->nrules += p->ntr;
 	return hand_over(p);
 }
@@ -520,11 +488,10 @@ void ctg_table_commit(struct parser *p)
 	struct ctg_table *tb = &p->rs->tables[p->table];
 	uint32_t *order = chain_order(p);
 	uint32_t *newidx = malloc((p->nchains + 1) * sizeof(*newidx));
-	const char **names = NULL; /* for "did you mean": only when jumps are left to resolve */
+	const char **names = malloc((p->nchains + 1) * sizeof(*names)); /* "did you mean" */
 	uint32_t n = (uint32_t)p->nchains;
-	size_t left = 0;
 
-	if (!order || !newidx)
+	if (!order || !newidx || !names)
 		goto nomem;
 	memset(tb, 0, sizeof(*tb));
 	for (int h = 0; h < CTG_HOOK_MAX; h++)
@@ -534,15 +501,11 @@ void ctg_table_commit(struct parser *p)
 	tb->nchains = n;
 	/* every field is set by fill_table */
 	tb->chains = ctg_arena_alloc(p->rs->arena, (n + 1) * sizeof(*tb->chains));
-	if (!tb->chains || fill_table(p, tb, order, newidx, &left))
+	if (!tb->chains || fill_table(p, tb, order, newidx))
 		goto nomem;
-	if (left) {
-		if (!(names = malloc((n + 1) * sizeof(*names))))
-			goto nomem;
-		for (uint32_t i = 0; i < n; i++)
-			names[i] = tb->chains[i].name;
-		resolve_rules(p, tb, newidx, names);
-	}
+	for (uint32_t i = 0; i < n; i++)
+		names[i] = tb->chains[i].name;
+	resolve_rules(p, tb, newidx, names);
 	check_loops(p, tb);
 	goto out;
 nomem:
@@ -559,7 +522,6 @@ void ctg_table_discard(struct parser *p)
 	for (size_t i = 0; i < p->nchains; i++)
 		free(p->chains[i].idx);
 	p->nchains = 0;
-	p->last_chain = -1;
 	free(p->trules);
 	p->trules = NULL;
 	p->ntr = p->captr = 0;

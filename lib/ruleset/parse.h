@@ -61,7 +61,6 @@ struct parser {
 	struct pchain *chains;
 	size_t nchains, capchains;
 	struct chainmap map;
-	int last_chain; /* chain of the previous rule line, -1 */
 	/* rules of the table in parse order; COMMIT permutes them in place so that each
 	 * chain's rules are contiguous, and hands the array to the ruleset */
 	struct ctg_rule *trules;
@@ -96,8 +95,6 @@ int ctg_chainmap_get(const struct chainmap *m, const char *key);
 uint32_t ctg_chainmap_hash(const char *key);
 int ctg_chainmap_get_h(const struct chainmap *m, const char *key, uint32_t h);
 int ctg_chainmap_put_h(struct chainmap *m, const char *key, uint32_t h, uint32_t val);
-/* Starts loading the slot of hash h (the lookup comes a little later). */
-void ctg_chainmap_prefetch(const struct chainmap *m, uint32_t h);
 /* Room for n keys without growing. 0 or -ENOMEM. */
 int ctg_chainmap_reserve(struct chainmap *m, size_t n);
 void ctg_chainmap_release(struct chainmap *m);
@@ -138,8 +135,6 @@ struct rctx {
 	bool ignore; /* -4 in ip6tables input or -6 in iptables input */
 	size_t ns, nd;
 	const struct ctg_word *in_w, *out_w; /* the -i / -o words */
-	const char *jname; /* the -j/-g argument whose chain map slot was prefetched */
-	uint32_t jhash;
 	/* not reset between rules: */
 	struct ctg_addr saddr[CTG_MAX_ADDRS], daddr[CTG_MAX_ADDRS];
 	struct ctg_addr smask[CTG_MAX_ADDRS], dmask[CTG_MAX_ADDRS];

@@ -522,13 +522,7 @@ static long command(struct rctx *rc)
 		return -1;
 	}
 	cw = &rc->w[rc->i++];
-	/* iptables-save groups rules by chain: most lines append to the previous line's chain */
-	if (rc->p->last_chain >= 0 && (size_t)rc->p->last_chain < rc->p->nchains &&
-	    !strcmp(rc->p->chains[rc->p->last_chain].name, cw->s))
-		idx = rc->p->last_chain;
-	else
-		idx = ctg_chainmap_get(&rc->p->map, cw->s);
-	rc->p->last_chain = idx;
+	idx = ctg_chainmap_get(&rc->p->map, cw->s);
 	if (idx < 0) {
 		const char **names = malloc((rc->p->nchains + 1) * sizeof(*names));
 		const char *s = NULL;
@@ -584,24 +578,6 @@ static void init_rc(struct parser *p, struct rctx *rc)
 	rc->mc.strict = p->strict;
 }
 
-/*
- * The jump target's slot in the chain map starts loading now, while the matches before it
- * are parsed (iptables-save puts -j last): a big table's map is mostly out of cache.
- */
-static void prefetch_jump(struct rctx *rc)
-{
-	for (size_t i = rc->n - 1; i-- > 1;) {
-		const struct ctg_word *w = &rc->w[i];
-
-		if (w->quoted || w->s[0] != '-' || (w->s[1] != 'j' && w->s[1] != 'g') || w->s[2])
-			continue;
-		rc->jname = rc->w[i + 1].s;
-		rc->jhash = ctg_chainmap_hash(rc->jname);
-		ctg_chainmap_prefetch(&rc->p->map, rc->jhash);
-		return;
-	}
-}
-
 void ctg_parse_rule(struct parser *p)
 {
 	struct rctx *rc = p->rc;
@@ -616,7 +592,6 @@ void ctg_parse_rule(struct parser *p)
 	}
 	memset(rc, 0, offsetof(struct rctx, saddr));
 	init_rc(p, rc);
-	prefetch_jump(rc);
 	if (rc->w[0].s[0] == '[') {
 		if (ctg_parse_counters(rc->w[0].s, &rc->r.pkts, &rc->r.bytes)) {
 			ctg_rule_error(rc, "bad-counters", &rc->w[0], NULL,

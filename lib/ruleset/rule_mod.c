@@ -209,9 +209,7 @@ void ctg_rule_jump(struct rctx *rc, const struct ctg_word *opt, const char *name
 	}
 	/* "-j NAME" is the extension NAME even when a chain has that name; "-g" takes a chain */
 	ops = go ? NULL : lookup_target(rc->p, name);
-	idx = ops		  ? -1
-	      : name == rc->jname ? ctg_chainmap_get_h(&rc->p->map, name, rc->jhash)
-				  : ctg_chainmap_get(&rc->p->map, name);
+	idx = ops ? -1 : ctg_chainmap_get(&rc->p->map, name);
 	if (ops) {
 		t->name = ops->name;
 		if (!(ops->family_mask & fam_bit(rc->p->rs->family)))
