@@ -231,6 +231,8 @@ static json_t *round_json(const struct ctg_watch_round *r)
 	json_object_set_new(o, "destroyed", json_integer((json_int_t)r->destroyed));
 	json_object_set_new(o, "destroyed_live", json_integer((json_int_t)r->destroyed_live));
 	json_object_set_new(o, "events_lost", json_boolean(r->why & CTG_WATCH_CT_LOST));
+	/* entries made before watch listened, found gone by the poll (no destroy events) */
+	json_object_set_new(o, "silent_wipe", json_boolean(r->why & CTG_WATCH_CT_SILENT));
 	if (r->why & CTG_WATCH_NFT_GEN)
 		json_object_set_new(o, "nft_generation",
 				    json_pack("{s:I, s:I, s:s, s:I}", "id", (json_int_t)r->nft_gen,
