@@ -87,7 +87,7 @@ static int load_ct(struct ctg_inputs *in)
 	return ret ? fail(in, "reading conntrack over netlink", ret) : 0;
 }
 
-static int load_socks(struct ctg_inputs *in)
+static int load_socks(struct ctg_inputs *in, bool procs)
 {
 	int ret;
 
@@ -99,7 +99,8 @@ static int load_socks(struct ctg_inputs *in)
 	if (ret)
 		return fail(in, "reading sockets over sock_diag", ret);
 	/* best effort: without access to /proc/[pid]/fd processes stay unknown */
-	ctg_sock_fill_procs(&in->socks, in->proc_root);
+	if (procs)
+		ctg_sock_fill_procs(&in->socks, in->proc_root);
 	return 0;
 }
 
@@ -147,7 +148,7 @@ int ctg_inputs_load(struct ctg_inputs *in, unsigned need)
 	if (!ret && (need & CTG_IN_CT))
 		ret = load_ct(in);
 	if (!ret && (need & CTG_IN_SOCKS))
-		ret = load_socks(in);
+		ret = load_socks(in, !(need & CTG_IN_NO_PROCS));
 	if (!ret && (need & CTG_IN_LOCALS))
 		ret = load_locals(in);
 	return ret;

@@ -35,6 +35,11 @@ enum ctg_input_need {
 	CTG_IN_SYSCTLS = 1 << 4,
 	/* local and interface addresses: live only when conntrack and sockets are live */
 	CTG_IN_LOCALS = 1 << 5,
+	/*
+	 * live sockets without their processes (a scan of every /proc/[pid]/fd): for a
+	 * caller that must act first and names the processes later, ctg_sock_fill_procs
+	 */
+	CTG_IN_NO_PROCS = 1 << 6,
 };
 
 /*

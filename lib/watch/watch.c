@@ -168,7 +168,8 @@ static size_t silent_gone(const struct loop *l)
 static int audit_sockets(const struct loop *l, struct ctg_inputs *in, struct ctg_audit_report *rep)
 {
 	struct ctg_audit_input ai;
-	int ret = ctg_inputs_load(in, CTG_IN_SOCKS | CTG_IN_SYSCTLS | CTG_IN_LOCALS);
+	int ret = ctg_inputs_load(in,
+				  CTG_IN_SOCKS | CTG_IN_SYSCTLS | CTG_IN_LOCALS | CTG_IN_NO_PROCS);
 
 	if (ret)
 		return ret;
@@ -181,6 +182,19 @@ static int audit_sockets(const struct loop *l, struct ctg_inputs *in, struct ctg
 	return ctg_audit_run(&ai, rep);
 }
 
+/* A round that reads the rules: the audit of `ctguard audit`, the processes named later. */
+static int audit_full(struct ctg_inputs *in, struct ctg_audit_report *rep)
+{
+	struct ctg_audit_input ai;
+	int ret =
+		ctg_inputs_load(in, CTG_IN_AUDIT | CTG_IN_RULES4 | CTG_IN_RULES6 | CTG_IN_NO_PROCS);
+
+	if (ret)
+		return ret;
+	ctg_audit_input_fill(in, NULL, NULL, &ai);
+	return ctg_audit_run(&ai, rep);
+}
+
 /* One audit (and heal) handed to the hook. */
 static void run_round(struct loop *l, struct ctg_watch_round *r)
 {
@@ -190,14 +204,17 @@ static void run_round(struct loop *l, struct ctg_watch_round *r)
 
 	ctg_inputs_init(&in);
 	r->t_audit = now_mono();
-	r->err = fresh ? ctg_audit_inputs_run(&in, NULL, NULL, &r->report)
-		       : audit_sockets(l, &in, &r->report);
+	r->err = fresh ? audit_full(&in, &r->report) : audit_sockets(l, &in, &r->report);
 	if (r->err)
 		r->failed = in.failed;
 	else if (l->o.heal && (r->err = ctg_heal_run(&r->report, &in.sysctls, &ho, &r->heal)))
 		r->failed = "sockets (sock_diag)";
 	r->t_done = now_mono();
 	r->in = &in;
+	/* after the heal: the processes of the connections the log line names (a scan of
+	 * /proc, tens of milliseconds on a busy host, would otherwise delay every heal) */
+	if (!r->err && (r->report.n || r->heal.n))
+		ctg_sock_fill_procs(&in.socks, NULL);
 	if (!r->err) {
 		if (r->why & CTG_WATCH_START)
 			note_old_entries(l, &in.ct);
