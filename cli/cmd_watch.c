@@ -289,7 +289,7 @@ static int prom_write(const struct watch_cli *w)
 	if (!f)
 		return -errno;
 	prom_metric(f, "ctguard_watch_orphaned_connections", "gauge",
-		    "Orphaned connections found by the last audit.", (double)w->orphans);
+		    "Connections still orphaned after the last audit and heal.", (double)w->orphans);
 	prom_metric(f, "ctguard_watch_nat_lost_connections", "gauge",
 		    "Orphans of the last audit whose NAT mapping was lost (not healable).",
 		    (double)w->nat_lost);
@@ -348,7 +348,10 @@ static void count(struct watch_cli *w, const struct ctg_watch_round *r)
 	w->heal_failures += r->heal.failed;
 	w->refused += r->heal.refused;
 	if (!r->err) {
-		w->orphans = r->report.orphans;
+		/* what is still orphaned once heal is done */
+		w->orphans = r->report.orphans - (r->heal.inserted < r->report.orphans
+							  ? r->heal.inserted
+							  : r->report.orphans);
 		w->nat_lost = r->report.nat_lost;
 	}
 	if (!(r->why & CTG_WATCH_PERIODIC) || r->report.orphans) {

@@ -4,7 +4,8 @@
 # a listener on NOTIFY_SOCKET (an AF_UNIX datagram socket, as PID 1 provides) receives
 # from `ctguard watch` (libsystemd's sd_notify) READY=1 only after the first audit's log
 # line, WATCHDOG=1 at half of WATCHDOG_USEC (here 1 s: pings 0.5 s apart), and STOPPING=1
-# on SIGTERM, after which watch exits 0.
+# on SIGTERM, after which watch exits 0. On the way, the iptables-legacy poll: a rule
+# added and one replaced by another of the same size are changes, zeroed counters are not.
 set -u
 CTGUARD=${CTGUARD:-ctguard}
 here=$(dirname "$0")
@@ -37,7 +38,25 @@ watch_wait_log "started: first audit" 20 || fail "no first audit"
 for i in $(seq 1 30); do grep -q "READY=1" "$D/notify" && break; sleep 0.1; done
 grep -q " READY=1$" "$D/notify" || fail "no READY=1"
 grep -q "STATUS=watching:" "$D/notify" || fail "no STATUS="
-sleep 3
+# iptables-legacy sends no events: the poll sees a rule added, then replaced by one of
+# the same size (ACCEPT -> DROP), but not counters zeroed (iptables -Z replaces the table
+# with the same rules)
+if command -v iptables-legacy >/dev/null; then
+	ip netns exec "$NS" iptables-legacy -A INPUT -p tcp --dport 22 -j ACCEPT
+	watch_wait_log "iptables-legacy tables changed: ip/filter" 5 || fail "legacy rule added: not seen"
+	ip netns exec "$NS" iptables-legacy -R INPUT 1 -p tcp --dport 22 -j DROP
+	for i in $(seq 1 50); do
+		[ "$(grep -c "iptables-legacy tables changed" "$D/log")" -ge 2 ] && break
+		sleep 0.1
+	done
+	[ "$(grep -c "iptables-legacy tables changed" "$D/log")" = 2 ] || fail "legacy rule replaced: not seen"
+	ip netns exec "$NS" iptables-legacy -Z
+	sleep 2.5
+	[ "$(grep -c "iptables-legacy tables changed" "$D/log")" = 2 ] || fail "counters zeroed: seen as a change"
+	echo "ok: iptables-legacy: rule added and replaced seen, counters zeroed not"
+else
+	sleep 3
+fi
 watch_stop
 sleep 0.3
 echo "--- received"; cat "$D/notify"
@@ -46,10 +65,13 @@ echo "SIGTERM: exit $WATCH_RC after ${WATCH_STOP_S}s"
 grep -q " STOPPING=1$" "$D/notify" || fail "no STOPPING=1"
 awk '/READY=1/ { r = NR } /STOPPING=1/ { s = NR } END { exit !(r && s && r < s) }' "$D/notify" ||
 	fail "READY=1 not before STOPPING=1"
-# WATCHDOG=1 every 0.5 s (WATCHDOG_USEC / 2): in 3 s at least 4, spaced 0.4..0.8 s
+# WATCHDOG=1 every 0.5 s (WATCHDOG_USEC / 2): at least 4; no gap reaches WATCHDOG_USEC
+# (what systemd enforces: a missed interval kills the service), the median gap is 0.5 s
+# (an audit in the loop may delay one ping on a loaded machine, never by a full interval)
 n=$(grep -c " WATCHDOG=1$" "$D/notify")
 echo "WATCHDOG=1 pings: $n"
 [ "$n" -ge 4 ] || fail "only $n WATCHDOG=1 in 3 s"
-grep " WATCHDOG=1$" "$D/notify" | awk 'NR > 1 { d = $1 - p; if (d < 0.4 || d > 0.8) bad++; printf "%.3f ", d } { p = $1 } END { print ""; exit bad > 0 }' ||
+grep " WATCHDOG=1$" "$D/notify" | awk 'NR > 1 { d[NR - 1] = $1 - p; if (d[NR - 1] >= 1.0) bad++; printf "%.3f ", d[NR - 1] }
+	{ p = $1 } END { n = asort(d); m = d[int((n + 1) / 2)]; printf "(median %.3f)\n", m; exit bad > 0 || m < 0.45 || m > 0.6 }' ||
 	fail "WATCHDOG=1 not at half of WATCHDOG_USEC"
 echo PASS
