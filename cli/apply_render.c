@@ -67,8 +67,9 @@ int apply_render_invalid(const struct ctg_apply *a, int ret)
 			ctg_ipt_tool(a->backend, CTG_FAMILY_IPV4, true));
 		return CTG_EXIT_USAGE;
 	}
-	fprintf(stderr, "ctguard apply: %s: %s\n", a->failed ? a->failed : "validating",
-		strerror(-ret));
+	fprintf(stderr, "ctguard apply: %s: %s%s\n", a->failed ? a->failed : "validating",
+		strerror(-ret),
+		ret == -EPERM || ret == -EACCES ? " (needs root / CAP_NET_ADMIN)" : "");
 	return CTG_EXIT_ENV;
 }
 
@@ -169,8 +170,9 @@ void apply_render_load_error(const struct ctg_apply *a, int ret)
 				i ? "IPv6" : "IPv4", a->reject[i].err);
 	}
 	if (ret != -EBADMSG)
-		fprintf(stderr, "ctguard apply: loading the rules failed: %s%s%s\n",
-			a->failed ? a->failed : "", a->failed ? ": " : "", strerror(-ret));
+		fprintf(stderr, "ctguard apply: loading the rules failed: %s%s%s%s\n",
+			a->failed ? a->failed : "", a->failed ? ": " : "", strerror(-ret),
+			ret == -EPERM || ret == -EACCES ? " (needs root / CAP_NET_ADMIN)" : "");
 }
 
 static const char *heal_word(const struct ctg_heal_item *h, char *buf, size_t size)

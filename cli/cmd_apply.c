@@ -265,8 +265,9 @@ static int prepare(struct ctg_apply *a)
 	apply_render_valid(a);
 	rc = ctg_apply_check(a);
 	if (rc) {
-		fprintf(stderr, "ctguard apply: cannot check the live connections: %s: %s\n",
-			a->failed ? a->failed : "check", strerror(-rc));
+		fprintf(stderr, "ctguard apply: cannot check the live connections: %s: %s%s\n",
+			a->failed ? a->failed : "check", strerror(-rc),
+			rc == -EPERM || rc == -EACCES ? " (needs root / CAP_NET_ADMIN)" : "");
 		return CTG_EXIT_ENV;
 	}
 	apply_render_check(a);

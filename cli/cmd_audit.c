@@ -697,7 +697,7 @@ int cmd_audit(struct ctg_cli *cli, int argc, char **argv)
 	struct audit_inputs in;
 	struct audit_opts o = {0};
 	struct ctg_audit_report rep = {0};
-	int ret;
+	int ret, prom_err = 0;
 
 	audit_inputs_init(&in);
 	ret = parse_args(cli, argc, argv, &in, &o);
@@ -712,13 +712,17 @@ int cmd_audit(struct ctg_cli *cli, int argc, char **argv)
 		audit_inputs_release(&in);
 		return o.nagios ? 3 : ret;
 	}
-	if (o.prom && (errno = -prom_write_file(&rep, &in, o.prom)))
-		fprintf(stderr, "%s audit: writing %s: %s\n", cli->prog, o.prom, strerror(errno));
+	if (o.prom && (prom_err = -prom_write_file(&rep, &in, o.prom)))
+		fprintf(stderr, "%s audit: writing %s: %s\n", cli->prog, o.prom,
+			strerror(prom_err));
 	if (o.timing || cli->verbose)
 		fprintf(stderr,
 			"audit: inputs %.3f s, analysis %.3f s (%zu entries, %zu sockets)\n",
 			in.load_seconds, in.audit_seconds, rep.entries, rep.sockets);
-	if (o.nagios)
+	if (o.nagios && prom_err) /* the metrics are stale: the monitoring must know */
+		printf("CTGUARD UNKNOWN - cannot write %s: %s; %zu orphaned connection%s\n", o.prom,
+		       strerror(prom_err), rep.orphans, rep.orphans == 1 ? "" : "s");
+	else if (o.nagios)
 		ret = print_nagios(&rep, &o.no, stdout);
 	else if (o.json)
 		ret = print_json(&rep, stdout) < 0 ? CTG_EXIT_ENV : 0;
@@ -726,6 +730,8 @@ int cmd_audit(struct ctg_cli *cli, int argc, char **argv)
 		audit_print_text(&rep, o.detail, stdout);
 	if (!o.nagios && !ret)
 		ret = rep.orphans ? CTG_EXIT_FINDINGS : CTG_EXIT_OK;
+	if (prom_err)
+		ret = CTG_EXIT_ENV; /* 3, also Nagios UNKNOWN */
 	ctg_audit_report_release(&rep);
 	audit_inputs_release(&in);
 	return ret;

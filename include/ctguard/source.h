@@ -181,6 +181,8 @@ int ctg_ipt_backend_detect(enum ctg_family family, enum ctg_ipt_backend *out);
  * returns its stdout in *text (malloc'd, NUL-terminated; caller frees).
  * Returns 0, -ENOENT (not installed), -EIO (non-zero exit), -ENOMEM.
  */
+/* This process holds CAP_NET_ADMIN (effective); true when it cannot tell. */
+bool ctg_have_net_admin(void);
 int ctg_rules_capture(enum ctg_ipt_backend b, enum ctg_family family, char **text, size_t *len);
 
 /*

@@ -133,7 +133,12 @@ int ctg_rules_restore(enum ctg_ipt_backend b, int family, const char *text, size
 		      struct ctg_exec_result *res)
 {
 	const char *argv[] = {ctg_ipt_tool(b, family, true), test ? "--test" : NULL, NULL};
-	int rc = ctg_exec(argv, text, len, res);
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (!ctg_have_net_admin()) /* the tool would blame the file: "line N failed" */
+		return -EPERM;
+	rc = ctg_exec(argv, text, len, res);
 
 	if (rc)
 		return rc;

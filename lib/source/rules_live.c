@@ -7,8 +7,11 @@
 #include <ctguard/source.h>
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "core/exec.h"
 
@@ -67,10 +70,28 @@ int ctg_ipt_backend_detect(enum ctg_family family, enum ctg_ipt_backend *out)
 	return 0;
 }
 
+/*
+ * Does this process hold CAP_NET_ADMIN (effective)? The save and restore tools need it
+ * (nf_tables netlink, the legacy getsockopt); without it they only fail with a message
+ * on stderr, which would become an I/O error blamed on nothing.
+ */
+bool ctg_have_net_admin(void)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &h, d) < 0)
+		return true; /* cannot tell: let the tool decide */
+	return d[CAP_NET_ADMIN / 32].effective & (1u << (CAP_NET_ADMIN % 32));
+}
+
 int ctg_rules_capture(enum ctg_ipt_backend b, enum ctg_family family, char **text, size_t *len)
 {
 	const char *argv[] = {ctg_ipt_tool(b, family, false), NULL};
 
+	if (!ctg_have_net_admin())
+		return -EPERM;
 	return run_capture(argv, text, len);
 }
 
