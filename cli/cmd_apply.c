@@ -73,10 +73,12 @@ static const struct ctg_cmd_spec spec = {
 	.synopsis = "[OPTIONS] --rules FILE [--rules6 FILE]\n--confirm [--state-dir DIR]\n"
 		    "--rollback [--state-dir DIR]",
 	.about = "Apply a ruleset safely: validate, check that no live connection would be cut,\n"
-		 "snapshot, load atomically, re-insert lost conntrack entries, then keep the new\n"
-		 "rules only when confirmed. Without confirmation within the timeout the snapshot\n"
-		 "is restored exactly, even if this process, its shell or the guard dies; an\n"
-		 "apply nobody could resolve blocks the next one until --confirm or --rollback.",
+		 "snapshot, load atomically (nothing is loaded if another program changed the\n"
+		 "rules since the check), audit and heal as `ctguard audit` and `ctguard heal`\n"
+		 "do, then keep the new rules only when confirmed. Without confirmation within\n"
+		 "the timeout the snapshot is restored exactly, even if this process, its shell\n"
+		 "or the guard dies; an apply nobody could resolve blocks the next one until\n"
+		 "--confirm or --rollback.",
 	.opts = opts,
 	.conflicts = conflicts,
 	.exit = "Exit: 0 applied (or confirmed), 1 refused or rolled back, 2 usage or parse\n"
