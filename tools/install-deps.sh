@@ -1,12 +1,14 @@
 #!/bin/sh
 # Installs what ctguard needs on Debian 12 (as root). With --test, also what the test
 # suite needs (MariaDB for the replication tests, scapy for crafted packets, clang for the
-# fuzz smoke run, promtool for the Prometheus format check).
+# fuzz smoke run, promtool for the Prometheus format check and the alerting rules'
+# tests, dpkg-dev + debhelper + lintian + binutils for the Debian package test, systemd for
+# systemd-analyze).
 set -eu
-run_pkgs="meson ninja-build pkg-config gcc libc6-dev libmnl-dev libnetfilter-conntrack-dev
+run_pkgs="meson ninja-build pkg-config gcc libc6-dev libmnl-dev
 libjansson-dev libcmocka-dev libsystemd-dev iptables conntrack iproute2 nftables procps"
 test_pkgs="mariadb-server mariadb-client python3 python3-scapy clang libclang-rt-14-dev
-prometheus socat systemd python3-jsonschema"
+prometheus socat systemd python3-jsonschema dpkg-dev debhelper lintian binutils"
 pkgs=$run_pkgs
 [ "${1:-}" = "--test" ] && pkgs="$run_pkgs $test_pkgs"
 missing=""
