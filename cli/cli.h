@@ -34,7 +34,11 @@ int cmd_demo(struct ctg_cli *cli, int argc, char **argv);
 int cmd_apply(struct ctg_cli *cli, int argc, char **argv);
 int cmd_watch(struct ctg_cli *cli, int argc, char **argv);
 
-/* Prints every diagnostic to f; returns the number of errors. */
+/* Diagnostics printed at most; the rest are counted. */
+#define CTG_CLI_MAX_DIAGS 25
+
+/* Prints the first CTG_CLI_MAX_DIAGS diagnostics to f, counts the rest; returns the number
+ * of errors. */
 struct ctg_diags;
 size_t ctg_cli_print_diags(const struct ctg_diags *d, FILE *f);
 

@@ -12,17 +12,20 @@ static int cmd_help(struct ctg_cli *cli, int argc, char **argv);
 static int cmd_version(struct ctg_cli *cli, int argc, char **argv);
 
 static const struct ctg_command commands[] = {
-	{ "apply", cmd_apply, "apply a ruleset atomically, heal lost entries, confirm or roll back" },
-	{ "audit", cmd_audit, "find connections the current ruleset already orphaned" },
-	{ "check", cmd_check, "predict which live connections a reload would cut (--fix: rules that save them)" },
-	{ "conns", cmd_conns, "list connections: sockets joined with conntrack entries" },
-	{ "demo", cmd_demo, "the lost-replica story, live, in throwaway network namespaces" },
-	{ "fmt", cmd_fmt, "parse, validate and print a ruleset canonically" },
-	{ "heal", cmd_heal, "re-insert the conntrack entries of orphaned connections" },
-	{ "help", cmd_help, "list commands, or show help for one" },
-	{ "trace", cmd_trace, "explain one packet's fate through every table" },
-	{ "version", cmd_version, "print the version" },
-	{ "watch", cmd_watch, "guard live connections: audit (and --heal) the moment conntrack is wiped or the rules change" },
+	{"apply", cmd_apply, "apply a ruleset atomically, heal lost entries, confirm or roll back"},
+	{"audit", cmd_audit, "find connections the current ruleset already orphaned"},
+	{"check", cmd_check,
+	 "predict which live connections a reload would cut (--fix: rules that save them)"},
+	{"conns", cmd_conns, "list connections: sockets joined with conntrack entries"},
+	{"demo", cmd_demo, "the lost-replica story, live, in throwaway network namespaces"},
+	{"fmt", cmd_fmt, "parse, validate and print a ruleset canonically"},
+	{"heal", cmd_heal, "re-insert the conntrack entries of orphaned connections"},
+	{"help", cmd_help, "list commands, or show help for one"},
+	{"trace", cmd_trace, "explain one packet's fate through every table"},
+	{"version", cmd_version, "print the version"},
+	{"watch", cmd_watch,
+	 "guard live connections: audit (and --heal) the moment conntrack is wiped or the rules "
+	 "change"},
 };
 
 static const struct ctg_command *find_command(const char *name)
@@ -44,7 +47,7 @@ static void usage(FILE *f)
 static int cmd_help(struct ctg_cli *cli, int argc, char **argv)
 {
 	const struct ctg_command *c;
-	char *hargv[] = { NULL, "--help", NULL };
+	char *hargv[] = {NULL, "--help", NULL};
 
 	if (argc < 2) {
 		usage(stdout);
@@ -71,21 +74,33 @@ static int cmd_version(struct ctg_cli *cli, int argc, char **argv)
 
 size_t ctg_cli_print_diags(const struct ctg_diags *d, FILE *f)
 {
+	size_t n = ctg_diags_count(d), shown = n < CTG_CLI_MAX_DIAGS ? n : CTG_CLI_MAX_DIAGS;
+	size_t errors = 0;
 	char buf[4096];
 
-	for (size_t i = 0; i < ctg_diags_count(d); i++) {
-		size_t n = ctg_diag_render(ctg_diags_get(d, i), buf, sizeof(buf));
+	for (size_t i = 0; i < shown; i++) {
+		const struct ctg_diag *dg = ctg_diags_get(d, i);
+		size_t len = ctg_diag_render(dg, buf, sizeof(buf));
 
+		errors += dg->severity == CTG_SEV_ERROR;
 		fputs(buf, f);
-		if (n >= sizeof(buf))
+		if (len >= sizeof(buf))
 			fputs("...\n", f);
+	}
+	if (shown < n) {
+		size_t e = ctg_diags_errors(d) - errors, w = n - shown - e;
+
+		fprintf(f, "... and %zu more error%s", e, e == 1 ? "" : "s");
+		if (w)
+			fprintf(f, " and %zu more warning%s", w, w == 1 ? "" : "s");
+		fprintf(f, " (the first %d are shown)\n", CTG_CLI_MAX_DIAGS);
 	}
 	return ctg_diags_errors(d);
 }
 
 int main(int argc, char **argv)
 {
-	struct ctg_cli cli = { .prog = "ctguard" };
+	struct ctg_cli cli = {.prog = "ctguard"};
 	const struct ctg_command *c;
 
 	if (argc < 2) {

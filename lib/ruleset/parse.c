@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/fileio.h"
 #include "parse.h"
 #include "restore_check.h"
 
@@ -428,9 +429,10 @@ struct ctg_ruleset *ctg_ruleset_parse_ex(const char *text, size_t len, const cha
 /*
  * The whole of fd into a malloc'd NUL-terminated buffer (*len bytes before the NUL). The
  * text is read, not mapped: a file truncated or rewritten meanwhile yields what read(2)
- * returned, never a fault. NULL with errno on failure.
+ * returned, never a fault. NULL with errno on failure (EBADMSG: g found binary data or a
+ * line too long).
  */
-static char *read_all(int fd, size_t *len)
+static char *read_all(int fd, size_t *len, struct ctg_text_guard *g)
 {
 	struct stat st;
 	size_t cap = 1 << 16, n = 0;
@@ -450,9 +452,14 @@ static char *read_all(int fd, size_t *len)
 			buf = nb;
 			cap *= 2;
 		}
-		r = read(fd, buf + n, cap - n - 1);
+		/* at most 1 MiB a read, so the guard stops a bad input early */
+		r = read(fd, buf + n, cap - n - 1 < (1 << 20) ? cap - n - 1 : (1 << 20));
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r > 0 && ctg_text_guard_feed(g, buf + n, (size_t)r)) {
+			errno = EBADMSG; /* binary, or a line longer than any rule: read no more */
+			break;
+		}
 		if (r <= 0) {
 			if (r < 0)
 				break;
@@ -479,20 +486,28 @@ struct ctg_ruleset *ctg_ruleset_parse_file_ex(const char *path, enum ctg_family 
 {
 	bool is_stdin = !strcmp(path, "-");
 	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC), err;
+	const char *name = is_stdin ? "<stdin>" : path;
+	struct ctg_text_guard g;
 	size_t len = 0;
 	char *text;
 
 	if (fd < 0)
 		return NULL;
-	text = read_all(fd, &len);
+	ctg_text_guard_init(&g);
+	text = read_all(fd, &len, &g);
 	err = errno;
 	if (!is_stdin)
 		close(fd);
+	if (!text && err == EBADMSG && diags) { /* one error, an empty ruleset */
+		if (ctg_text_guard_diag(&g, name, diags) || !(text = strdup("")))
+			return NULL;
+		return parse_owned(text, 0, name, family, flags, diags);
+	}
 	if (!text) {
 		errno = err;
 		return NULL;
 	}
-	return parse_owned(text, len, is_stdin ? "<stdin>" : path, family, flags, diags);
+	return parse_owned(text, len, name, family, flags, diags);
 }
 
 void ctg_ruleset_free(struct ctg_ruleset *rs)

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "../core/fileio.h"
 #include "source_int.h"
 
 struct tok {
@@ -368,8 +369,10 @@ static int read_fd(struct reader *r, int fd)
 {
 	size_t cap = CHUNK, have = 0;
 	char *buf = malloc(cap);
+	struct ctg_text_guard g;
 	int ret = 0;
 
+	ctg_text_guard_init(&g);
 	while (buf && !ret) {
 		ssize_t n = read(fd, buf + have, cap - have);
 		char *last;
@@ -378,6 +381,11 @@ static int read_fd(struct reader *r, int fd)
 			continue;
 		if (n < 0) {
 			ret = -errno;
+			break;
+		}
+		if (n > 0 && ctg_text_guard_feed(&g, buf + have, (size_t)n)) {
+			/* binary or a line too long: one error, read no more */
+			ret = r->diags ? ctg_text_guard_diag(&g, r->name, r->diags) : -EBADMSG;
 			break;
 		}
 		if (n == 0) {

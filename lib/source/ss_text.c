@@ -146,6 +146,19 @@ static void extras(struct ss_line *l, struct ctg_sock *sk)
 	}
 }
 
+/* The netids of ss other than tcp/udp: their sockets are not ours (skipped, no error). */
+static bool other_netid(const char *s, size_t n)
+{
+	static const char *const ids[] = {"u_str", "u_dgr", "u_seq", "u_nts", "raw",   "mptcp",
+					  "nl",	   "p_raw", "p_dgr", "v_str", "v_dgr", "xdp",
+					  "sctp",  "tipc",  "icmp6", "dccp",  "???"};
+
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (strlen(ids[i]) == n && !memcmp(ids[i], s, n))
+			return true;
+	return false;
+}
+
 static int proto_col(struct ss_line *l, const char **s, size_t *n, struct ctg_sock *sk)
 {
 	if (*n == 3 && !memcmp(*s, "tcp", 3))
@@ -153,6 +166,8 @@ static int proto_col(struct ss_line *l, const char **s, size_t *n, struct ctg_so
 	else if (*n == 3 && !memcmp(*s, "udp", 3))
 		sk->l4proto = 17;
 	else if (state_parse(*s, *n) < 0) {
+		if (!other_netid(*s, *n))
+			return fail(l, *s, "not ss output: expected a netid (tcp, udp) or a state");
 		l->skip = true; /* u_str, raw, mptcp, ...: not ours */
 		return 0;
 	}
@@ -237,13 +252,19 @@ int ctg_sock_read_ss_text(struct ctg_sock_table *t, const char *text, size_t len
 
 int ctg_sock_read_ss_file(struct ctg_sock_table *t, const char *path, struct ctg_diags *diags)
 {
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	struct ctg_text_guard g;
 	char *buf;
 	size_t len;
-	int ret = ctg_file_read(path, &buf, &len);
+	int ret;
 
+	ctg_text_guard_init(&g);
+	ret = ctg_file_read_text(path, &buf, &len, &g);
+	if (ret == -EBADMSG && diags)
+		return ctg_text_guard_diag(&g, name, diags);
 	if (ret)
 		return ret;
-	ret = ctg_sock_read_ss_text(t, buf, len, strcmp(path, "-") ? path : "<stdin>", diags);
+	ret = ctg_sock_read_ss_text(t, buf, len, name, diags);
 	free(buf);
 	return ret;
 }
