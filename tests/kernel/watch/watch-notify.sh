@@ -74,4 +74,20 @@ echo "WATCHDOG=1 pings: $n"
 grep " WATCHDOG=1$" "$D/notify" | awk 'NR > 1 { d[NR - 1] = $1 - p; if (d[NR - 1] >= 2.0) bad++; printf "%.3f ", d[NR - 1] }
 	{ p = $1 } END { n = asort(d); m = d[int((n + 1) / 2)]; printf "(median %.3f)\n", m; exit bad > 0 || m < 0.95 || m > 1.2 }' ||
 	fail "WATCHDOG=1 not at half of WATCHDOG_USEC"
+
+# --format json: one object per event on stdout, the first one the start
+ip netns exec "$NS" "$CTGUARD" watch --format json --interval 0 >"$D/json" 2>"$D/log2" &
+WATCH_PID=$!
+WATCH_LOG=$D/json
+watch_wait_log '"start":' 20 || fail "no JSON line"
+watch_stop
+[ "$WATCH_RC" = 0 ] || fail "json: exit status $WATCH_RC"
+python3 -c '
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1])]
+o = objs[0]
+assert o["start"] is True and o["wipe"] is False and o["orphans"] == [] and o["heal"] == [], o
+assert isinstance(o["reaction_seconds"], float) and o["connections"] == 0, o
+print("json:", json.dumps(o, sort_keys=True)[:200])' "$D/json" || fail "JSON line"
+[ ! -s "$D/log2" ] || fail "json mode wrote to stderr: $(cat "$D/log2")"
 echo PASS
