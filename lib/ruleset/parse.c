@@ -443,11 +443,11 @@ static char *read_all(int fd, size_t *len, struct ctg_text_guard *g)
 	/* a regular file: one exact buffer (the text is kept for diagnostics) */
 	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
 		cap = (size_t)st.st_size + 2;
-	if (!(buf = malloc(cap)))
+	if (!(buf = ctg_huge_alloc(cap)))
 		return NULL;
 	for (;;) {
 		if (n + 1 == cap) {
-			if (!(nb = realloc(buf, cap * 2)))
+			if (!(nb = ctg_huge_realloc(buf, n, cap * 2)))
 				break;
 			buf = nb;
 			cap *= 2;
