@@ -441,6 +441,9 @@ int cmd_apply(struct ctg_cli *cli, int argc, char **argv)
 	ctg_apply_init(&a, &ao);
 	rc = run(&a, &o, dir);
 	ctg_apply_release(&a);
+	/* resolved (confirmed, rolled back, cancelled): its saved rules go; kept when
+	 * pending or when a rollback failed (the saved rules are needed) */
+	ctg_guard_clean(dir);
 	closelog();
 	return rc;
 }

@@ -346,12 +346,16 @@ static int read_ready(int fd)
 	return -ECHILD;
 }
 
+static bool cleanable(int st);
+
 int ctg_guard_free(const char *dir)
 {
 	int st = ctg_guard_status(dir), fd;
 
 	if (st <= CTG_GUARD_NONE)
 		return st;
+	if (cleanable(st)) /* resolved by --confirm/--rollback after its apply died */
+		ctg_guard_clean(dir);
 	fd = try_lock(dir, false);
 	if (fd == -EWOULDBLOCK)
 		return -EBUSY;
@@ -523,6 +527,37 @@ static int take_over(const char *dir)
 		return ret;
 	ret = guard_loop(dir, &snap, b, &deadline, NULL);
 	ctg_snapshot_release(&snap);
+	return ret;
+}
+
+static bool cleanable(int st)
+{
+	return st == CTG_GUARD_CONFIRMED || st == CTG_GUARD_ROLLED_BACK ||
+	       st == CTG_GUARD_CANCELLED;
+}
+
+int ctg_guard_clean(const char *dir)
+{
+	/* status and lock stay: another process may be polling for the outcome */
+	static const char *const files[] = {"rules.v4", "rules.v6", "backend", "deadline", "pid"};
+	int fd = -EWOULDBLOCK, ret = 0;
+
+	if (!cleanable(ctg_guard_status(dir)))
+		return ctg_guard_status(dir) == CTG_GUARD_NONE ? 0 : -EBUSY;
+	for (int i = 0; i < 1000 / TICK_MS && fd == -EWOULDBLOCK; i++) {
+		fd = try_lock(dir, false); /* the guard exits right after its final status */
+		if (fd == -EWOULDBLOCK)
+			tick();
+	}
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd == -EWOULDBLOCK ? -EBUSY : fd;
+	if (!cleanable(ctg_guard_status(dir))) { /* a new apply started meanwhile */
+		close(fd);
+		return -EBUSY;
+	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && !ret; i++)
+		ret = remove_file(dir, files[i]);
+	close(fd);
 	return ret;
 }
 

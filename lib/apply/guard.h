@@ -88,4 +88,13 @@ int ctg_guard_wait(const char *dir);
 /* Current status (enum ctg_guard_status), or -errno other than ENOENT. */
 int ctg_guard_status(const char *dir);
 
+/*
+ * Removes the saved state of a resolved apply (confirmed, rolled back or cancelled: the
+ * snapshot rules, backend, deadline, pid) once its guard has exited (waits up to a second
+ * for the lock). The status and lock files stay (a --confirm in another shell may be
+ * polling for the outcome). A pending apply or a failed rollback (its saved rules are
+ * needed) keeps everything. 0 (removed, or nothing to remove), -EBUSY, -errno.
+ */
+int ctg_guard_clean(const char *dir);
+
 #endif

@@ -137,6 +137,9 @@ S "$CTGUARD" apply --confirm --state-dir "$T/state" >/dev/null; crc=$?
 wait $ap; rc=$?
 [ $crc = 0 ] && [ $rc = 0 ] && S $SAVE4 | grep -q "dport 80" && S $SAVE6 | grep -q "dport 443" &&
 	ok "confirmed from another shell: kept" || { bad "confirm: crc=$crc rc=$rc"; cat "$T/out"; }
+[ -e "$T/state/status" ] && ! ls "$T/state" | grep -qE "^(rules\.v[46]|backend|deadline|pid)$" &&
+	ok "resolved: the saved rules are removed from the state directory (status kept)" ||
+	bad "resolved apply left its state: $(ls "$T/state")"
 ssh_alive confirm
 S $RESTORE4 <"$T/base.v4"; S $RESTORE6 <"$T/base.v6"
 
