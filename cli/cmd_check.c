@@ -19,6 +19,7 @@
 #include "common/opts.h"
 #include "common/report.h"
 #include "analysis/impact.h"
+#include "analysis/candidate.h"
 #include "cli.h"
 #include "ruleset/ir.h"
 
@@ -30,13 +31,15 @@ enum detail { DETAIL_DEFAULT, DETAIL_QUIET, DETAIL_VERBOSE };
 struct check_opts {
 	const char *rules, *rules6, *current, *current6;
 	unsigned methods;
-	bool fix, json, no_memo, stats;
+	bool fix, json, no_memo, stats, force;
 	enum detail detail;
 	struct ctg_inputs in; /* current rulesets, conntrack, sockets, sysctls, locals */
 };
 
 struct check_data {
 	struct ctg_ruleset *cand4, *cand6;
+	struct ctg_ruleset *full4, *full6; /* with the current tables the file omits */
+	bool wont_load;			   /* iptables-restore would refuse a candidate */
 	struct ctg_conn_table conns;
 	struct ctg_impact_conn *iconns;
 	struct ctg_impact_local *ilocal;
@@ -57,6 +60,7 @@ enum {
 	OPT_FORMAT,
 	OPT_NO_MEMO,
 	OPT_STATS,
+	OPT_FORCE,
 };
 
 static const char *const conflicts[] = {
@@ -73,6 +77,9 @@ static const struct ctg_cli_opt opts[] = {
 	{"fix", OPT_FIX, NULL, "print the smallest rules that save every cut connection"},
 	{"format", OPT_FORMAT, "text|json", "output format (default text)"},
 	{"local", OPT_LOCAL, "ADDR", "a local address (offline inputs; repeatable)"},
+	{"force", OPT_FORCE, NULL,
+	 "analyse an empty or table-less candidate (a warning\n"
+	 "instead of an error)"},
 	{"verbose", 'v', NULL,
 	 "list every connection cut, at risk or undecided, with the\n"
 	 "rule that drops it (default: many are grouped by service)"},
@@ -127,6 +134,9 @@ static int parse_one(void *ctx, int c, const char *arg)
 	case OPT_FIX:
 		o->fix = true;
 		return 0;
+	case OPT_FORCE:
+		o->force = true;
+		return 0;
 	case OPT_NO_MEMO:
 		o->no_memo = true;
 		return 0;
@@ -174,8 +184,19 @@ static int parse_opts(struct check_opts *o, int argc, char **argv)
 
 /* ---------------------------------------------------------------- inputs */
 
-/* Returns 0, CTG_EXIT_USAGE (parse errors) or CTG_EXIT_ENV. */
-static int load_rules(const char *path, enum ctg_family fam, struct ctg_ruleset **out)
+/* A diagnostic of what iptables-restore refuses (restore_check.c; legacy-only aside). */
+static bool restore_refusal(const struct ctg_diag *dg)
+{
+	return !strncmp(dg->code, "restore-", 8) && strcmp(dg->code, "restore-legacy-commit") &&
+	       dg->severity != CTG_SEV_NOTE;
+}
+
+/*
+ * Returns 0, CTG_EXIT_USAGE (parse errors, an empty candidate without --force) or
+ * CTG_EXIT_ENV. Sets *wont_load when iptables-restore would refuse the file.
+ */
+static int load_rules(const char *path, enum ctg_family fam, bool force, struct ctg_ruleset **out,
+		      bool *wont_load)
 {
 	struct ctg_diags *d = ctg_diags_new();
 	int ret = 0;
@@ -188,9 +209,48 @@ static int load_rules(const char *path, enum ctg_family fam, struct ctg_ruleset 
 		ret = CTG_EXIT_ENV;
 	} else if (ctg_cli_print_diags(d, stderr)) {
 		ret = CTG_EXIT_USAGE;
+	} else if (!ctg_candidate_tables(*out)) {
+		fprintf(stderr,
+			"ctguard check: %s: %s: the candidate names no table, so iptables-restore "
+			"would change nothing; it is not a ruleset to check%s\n",
+			path, force ? "warning" : "error", force ? "" : " (--force analyses it)");
+		ret = force ? 0 : CTG_EXIT_USAGE;
 	}
+	for (size_t i = 0; !ret && i < ctg_diags_count(d); i++)
+		if (restore_refusal(ctg_diags_get(d, i)))
+			*wont_load = true;
 	ctg_diags_free(d);
 	return ret;
+}
+
+/* The candidates as iptables-restore leaves the kernel: absent tables keep their rules. */
+static int complete_candidates(struct check_opts *o, struct check_data *d)
+{
+	unsigned kept4 = 0, kept6 = 0;
+	int ret = 0;
+
+	if (d->cand4 && o->in.rules4)
+		ret = ctg_candidate_complete(d->cand4, o->in.rules4, &d->full4, &kept4);
+	if (!ret && d->cand6 && o->in.rules6)
+		ret = ctg_candidate_complete(d->cand6, o->in.rules6, &d->full6, &kept6);
+	if (ret) {
+		fprintf(stderr, "ctguard check: completing the candidate: %s\n", strerror(-ret));
+		return CTG_EXIT_ENV;
+	}
+	for (int f = 0; f < 2; f++) {
+		unsigned k = f ? kept6 : kept4;
+
+		if (!k || o->json)
+			continue;
+		printf("ctguard check: %s tables not in the candidate keep their current rules "
+		       "(as iptables-restore leaves them):",
+		       f ? "IPv6" : "IPv4");
+		for (int t = 0; t < CTG_TABLE_MAX; t++)
+			if (k & (1u << t))
+				printf(" %s", ctg_table_name((enum ctg_table_id)t));
+		printf("\n");
+	}
+	return 0;
 }
 
 static int load_inputs(struct check_opts *o, struct check_data *d)
@@ -206,11 +266,13 @@ static int load_inputs(struct check_opts *o, struct check_data *d)
 	if (o->current6 || !offline)
 		need |= CTG_IN_RULES6;
 	if (o->rules)
-		ret = load_rules(o->rules, CTG_FAMILY_IPV4, &d->cand4);
+		ret = load_rules(o->rules, CTG_FAMILY_IPV4, o->force, &d->cand4, &d->wont_load);
 	if (!ret && o->rules6)
-		ret = load_rules(o->rules6, CTG_FAMILY_IPV6, &d->cand6);
+		ret = load_rules(o->rules6, CTG_FAMILY_IPV6, o->force, &d->cand6, &d->wont_load);
 	if (!ret)
 		ret = ctg_cli_inputs_load(&o->in, need, "ctguard check", stderr);
+	if (!ret)
+		ret = complete_candidates(o, d);
 	return ret;
 }
 
@@ -227,8 +289,8 @@ static int build_input(struct check_opts *o, struct check_data *d)
 		return -ENOMEM;
 	in->cur4 = o->in.rules4 ? o->in.rules4 : d->cand4;
 	in->cur6 = o->in.rules6 ? o->in.rules6 : d->cand6;
-	in->cand4 = o->rules ? d->cand4 : in->cur4;
-	in->cand6 = o->rules6 ? d->cand6 : in->cur6;
+	in->cand4 = o->rules ? (d->full4 ? d->full4 : d->cand4) : in->cur4;
+	in->cand6 = o->rules6 ? (d->full6 ? d->full6 : d->cand6) : in->cur6;
 	in->cts = &o->in.ct;
 	in->conns = d->iconns;
 	in->nconns = d->conns.n;
@@ -693,6 +755,8 @@ static void release(struct check_data *d, struct check_opts *o)
 {
 	ctg_ruleset_free(d->cand4);
 	ctg_ruleset_free(d->cand6);
+	ctg_ruleset_free(d->full4);
+	ctg_ruleset_free(d->full6);
 	ctg_conn_table_release(&d->conns);
 	free(d->iconns);
 	free(d->ilocal);
@@ -726,6 +790,11 @@ int cmd_check(struct ctg_cli *cli, int argc, char **argv)
 		else
 			print_text(&d, &o);
 		ret = any_cut(&d) ? CTG_EXIT_FINDINGS : CTG_EXIT_OK;
+		if (d.wont_load) { /* nothing would be loaded: the file is the problem */
+			fprintf(stderr, "ctguard check: the candidate would not load: "
+					"iptables-restore refuses it (see the warnings above)\n");
+			ret = CTG_EXIT_USAGE;
+		}
 	}
 	release(&d, &o);
 	return ret;

@@ -2,6 +2,8 @@
 /* The apply session (see session.h). */
 #include "session.h"
 
+#include "../analysis/candidate.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +114,15 @@ int ctg_apply_validate(struct ctg_apply *a)
 					     a->diags);
 		if (!a->rs[i])
 			return fail(a, a->rules_path[i], -errno);
+		if (!ctg_candidate_tables(a->rs[i])) { /* restore would change nothing */
+			struct ctg_loc loc = {.src = a->rules_path[i]};
+
+			if (ctg_diags_add(a->diags, a->o.force ? CTG_SEV_WARNING : CTG_SEV_ERROR,
+					  "empty-candidate", &loc, NULL,
+					  a->o.force ? NULL : "--force applies it anyway",
+					  "the candidate names no table: nothing to apply") < 0)
+				return -ENOMEM;
+		}
 	}
 	if (ctg_diags_errors(a->diags))
 		return -EINVAL;
