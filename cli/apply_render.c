@@ -224,8 +224,8 @@ void apply_render_heal(const struct ctg_apply *a)
 
 void apply_render_audit(const struct ctg_audit_report *rep)
 {
-	printf("ctguard apply: audit: %zu connections, %zu orphaned, %zu at risk, %zu possibly "
+	printf("ctguard apply: audit: %zu connection%s, %zu orphaned, %zu at risk, %zu possibly "
 	       "orphaned%s\n",
-	       rep->conns, rep->orphans, rep->at_risk, rep->possible,
+	       rep->conns, rep->conns == 1 ? "" : "s", rep->orphans, rep->at_risk, rep->possible,
 	       rep->orphans ? " (see `ctguard audit`, `ctguard heal`)" : "");
 }

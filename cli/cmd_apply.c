@@ -248,10 +248,11 @@ static void summary(const struct ctg_apply *a, const char *outcome)
 
 	snprintf(msg, sizeof(msg),
 		 "%s: %s (%s backend); check: %zu cut or at risk, %zu fix rule%s merged; "
-		 "heal: %zu entries re-inserted%s",
+		 "heal: %zu entr%s re-inserted%s",
 		 outcome, apply_families(a, "+", fam, sizeof(fam)),
 		 ctg_ipt_backend_name(a->backend), a->bad, a->fix_rules,
 		 a->fix_rules == 1 ? "" : "s", a->heal.inserted,
+		 a->heal.inserted == 1 ? "y" : "ies",
 		 a->heal.refused || a->heal.failed ? " (some not)" : "");
 	apply_record(LOG_NOTICE, "%s%s", msg, "");
 }

@@ -35,13 +35,8 @@ int ctg_inputs_opt(struct ctg_inputs *in, int opt, const char *arg, FILE *err)
 		switch (ctg_inputs_set_sysctl(in, arg)) {
 		case 0:
 			return 1;
-		case -ENOENT:
-			fprintf(err,
-				"ctguard: --sysctl: unknown sysctl \"%.*s\" (ctguard reads "
-				"nf_conntrack_tcp_loose, nf_conntrack_tcp_be_liberal, "
-				"ip_local_port_range, the nf_conntrack_*_timeout values, ...)\n",
-				(int)strcspn(arg, "="), arg);
-			return -1;
+		case -ENOENT: /* a sysctl ctguard does not read */
+			return -ENOENT;
 		case -ENOMEM:
 			return -ENOMEM;
 		default:

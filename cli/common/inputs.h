@@ -45,7 +45,7 @@ enum {
 void ctg_cli_inputs_init(struct ctg_inputs *in);
 /*
  * 1: option handled; 0: not an input option; -EINVAL: bad value (for the caller to
- * report); -1: unknown --sysctl name (message printed to err); -ENOMEM.
+ * report); -ENOENT: unknown --sysctl name (for the caller to report); -ENOMEM.
  */
 int ctg_inputs_opt(struct ctg_inputs *in, int opt, const char *arg, FILE *err);
 /* ctg_inputs_opt for a ctg_opts_parse callback (common/opts.h): 0 or negative. */

@@ -243,6 +243,9 @@ static int parse_loop(const struct ctg_cmd_spec *spec, struct table *t, int argc
 		r = fn(ctx, c, optarg);
 		if (r == -EINVAL)
 			return bad_value(spec, t->opt[i], optarg ? optarg : "");
+		if (r == -ENOENT && optarg) /* NAME=VALUE with a NAME nobody knows */
+			return ctg_opts_error(spec, "--%s: unknown name \"%.*s\"", t->opt[i]->name,
+					      (int)strcspn(optarg, "="), optarg);
 		if (r < 0)
 			return -1;
 	}

@@ -59,8 +59,9 @@ extern const struct ctg_cli_opt ctg_input_opts[];
 
 /*
  * Called once per option given. Returns 0, -EINVAL (the value is bad: the parser prints
- * "ctguard CMD: --NAME: invalid value ..."), or another negative value when the callback
- * printed its own message.
+ * "ctguard CMD: --NAME: invalid value ..."), -ENOENT (NAME=VALUE with an unknown NAME:
+ * the parser says so), or another negative value when the callback printed its own
+ * message.
  */
 typedef int (*ctg_opt_fn)(void *ctx, int id, const char *arg);
 

@@ -78,7 +78,7 @@ expect "bad --backend" 2 2 '--backend: invalid value "iptables"' -- "$CTGUARD" a
 expect "bad --peer" 2 2 '--peer: invalid value "not-an-address"' -- "$CTGUARD" heal --peer not-an-address
 expect "bad --hook" 2 2 '--hook: invalid value "prerouting"' -- "$CTGUARD" trace --hook prerouting tcp 1.1.1.1:1 2.2.2.2:2
 expect "bad --sysctl value" 2 2 '--sysctl: invalid value "nf_conntrack_tcp_loose=maybe"' -- "$CTGUARD" conns --sysctl nf_conntrack_tcp_loose=maybe
-expect "unknown --sysctl" 2 2 'unknown sysctl "nf_conntrack_tcp_lose"' -- "$CTGUARD" check --sysctl nf_conntrack_tcp_lose=0
+expect "unknown --sysctl" 2 2 'ctguard check: --sysctl: unknown name "nf_conntrack_tcp_lose"' -- "$CTGUARD" check --sysctl nf_conntrack_tcp_lose=0
 expect "two inputs on stdin" 2 2 '--rules and --conntrack both read standard input' -- "$CTGUARD" check --rules - --conntrack -
 expect "conflicting options" 2 2 '--nagios and --format cannot be combined' -- "$CTGUARD" audit --nagios --format json
 expect "quiet and verbose" 2 2 '--verbose and --quiet cannot be combined' -- "$CTGUARD" check --verbose --quiet
