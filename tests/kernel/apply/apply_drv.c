@@ -109,7 +109,7 @@ int main(int argc, char **argv)
 {
 	struct drv d = {0};
 	struct ctg_apply a;
-	enum ctg_apply_decision dec;
+	enum ctg_apply_decision dec = CTG_APPLY_REFUSE_CUTS; /* printed only; set by decide */
 	int ret;
 
 	if (args(argc, argv, &d)) {
