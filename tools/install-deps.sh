@@ -8,7 +8,8 @@ set -eu
 run_pkgs="meson ninja-build pkg-config gcc libc6-dev libmnl-dev
 libjansson-dev libcmocka-dev libsystemd-dev iptables conntrack iproute2 nftables procps"
 test_pkgs="mariadb-server mariadb-client python3 python3-scapy clang libclang-rt-14-dev
-prometheus socat systemd python3-jsonschema dpkg-dev debhelper lintian binutils"
+prometheus socat systemd python3-jsonschema dpkg-dev debhelper lintian binutils
+libcap2-bin"
 pkgs=$run_pkgs
 [ "${1:-}" = "--test" ] && pkgs="$run_pkgs $test_pkgs"
 missing=""

@@ -91,14 +91,25 @@ echo "ctguard demo from the package: exit 0 ($(wc -l <"$tmp/demo.txt") lines)"
 if [ -n "${CTG_DEB_CHROOT:-}" ]; then
 	c=$CTG_DEB_CHROOT
 	cp "$deb" "$c/tmp/"
-	mount --bind /proc "$c/proc" && mount -t sysfs sys "$c/sys" 2>/dev/null
-	cleanup_chroot() { umount "$c/sys" "$c/proc" 2>/dev/null; }
+	# the chroot's / must be a mount point for `ip netns add` (it makes / a slave mount)
+	cleanup_chroot() {
+		local m
+		while m=$(findmnt -rn -o TARGET | grep -F "$c" | tail -1) && [ -n "$m" ]; do
+			umount -l "$m" || break
+		done
+	}
 	trap 'cleanup_chroot; rm -rf "$tmp"' EXIT
+	mount --bind "$c" "$c" && mount -t proc proc "$c/proc" && mount -t sysfs sys "$c/sys" ||
+		fail "mounts for the chroot"
+	[ -s "$c/etc/resolv.conf" ] || cp /etc/resolv.conf "$c/etc/resolv.conf"
+	# clean: a previous run's package and the dependencies it pulled in are removed first
+	chroot "$c" sh -c 'dpkg --purge ctguard; apt-get -qq autoremove --purge -y' >/dev/null 2>&1
+	chroot "$c" dpkg -s ctguard >/dev/null 2>&1 && fail "ctguard still installed in the chroot"
 	chroot "$c" sh -c "dpkg -i /tmp/$(basename "$deb") >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get -qq -f install -y >/dev/null && dpkg -s ctguard | grep -q 'Status: install ok installed'" ||
 		fail "install in the chroot"
 	chroot "$c" /usr/sbin/ctguard --version
 	chroot "$c" /usr/sbin/ctguard demo >"$tmp/demo-chroot.txt" 2>&1 || { tail -30 "$tmp/demo-chroot.txt"; fail "ctguard demo in the chroot"; }
 	echo "ctguard demo in the Debian 12 chroot: exit 0"
-	chroot "$c" bash -c 'source /usr/share/bash-completion/completions/ctguard; COMP_WORDS=(ctguard ch); COMP_CWORD=1; _ctguard; echo "chroot: ctguard ch<Tab> -> ${COMPREPLY[*]}"'
+	chroot "$c" bash -c 'source /usr/share/bash-completion/completions/ctguard; COMP_WORDS=(ctguard ch); COMP_CWORD=1; _ctguard; echo "chroot: ctguard ch<Tab> -> ${COMPREPLY[*]}"; COMP_WORDS=(ctguard check --me); COMP_CWORD=2; _ctguard; echo "chroot: ctguard check --me<Tab> -> ${COMPREPLY[*]}"'
 fi
 echo PASS
