@@ -49,6 +49,10 @@ done
 for u in ctguard-audit.service ctguard-audit.timer ctguard-watch.service; do
 	grep -qE "^/(usr/)?lib/systemd/system/$u$" "$tmp/files" || fail "$u not in the package"
 done
+# the maintainer scripts enable the audit timer (debhelper), not watch
+dpkg-deb -e "$deb" "$tmp/control"
+grep -q "ctguard-audit.timer" "$tmp/control/postinst" || fail "postinst does not handle ctguard-audit.timer"
+grep -q "enable.*ctguard-watch.service" "$tmp/control/postinst" && fail "postinst enables ctguard-watch.service"
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
 # every shared library the binary links (DT_NEEDED) comes from a package in Depends
