@@ -49,10 +49,9 @@ done
 for u in ctguard-audit.service ctguard-audit.timer ctguard-watch.service; do
 	grep -qE "^/(usr/)?lib/systemd/system/$u$" "$tmp/files" || fail "$u not in the package"
 done
-# the maintainer scripts enable the audit timer (debhelper), not watch
+# the maintainer scripts enable the audit timer (debhelper); in the chroot (below): not watch
 dpkg-deb -e "$deb" "$tmp/control"
 grep -q "ctguard-audit.timer" "$tmp/control/postinst" || fail "postinst does not handle ctguard-audit.timer"
-grep -q "enable.*ctguard-watch.service" "$tmp/control/postinst" && fail "postinst enables ctguard-watch.service"
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
 # every shared library the binary links (DT_NEEDED) comes from a package in Depends
@@ -112,6 +111,9 @@ if [ -n "${CTG_DEB_CHROOT:-}" ]; then
 	chroot "$c" sh -c "dpkg -i /tmp/$(basename "$deb") >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get -qq -f install -y >/dev/null && dpkg -s ctguard | grep -q 'Status: install ok installed'" ||
 		fail "install in the chroot"
 	chroot "$c" /usr/sbin/ctguard --version
+	[ -L "$c/etc/systemd/system/timers.target.wants/ctguard-audit.timer" ] || fail "audit timer not enabled"
+	[ -e "$c/etc/systemd/system/multi-user.target.wants/ctguard-watch.service" ] && fail "watch enabled"
+	echo "chroot: ctguard-audit.timer enabled, ctguard-watch.service not"
 	chroot "$c" /usr/sbin/ctguard demo >"$tmp/demo-chroot.txt" 2>&1 || { tail -30 "$tmp/demo-chroot.txt"; fail "ctguard demo in the chroot"; }
 	echo "ctguard demo in the Debian 12 chroot: exit 0"
 	chroot "$c" bash -c 'source /usr/share/bash-completion/completions/ctguard; COMP_WORDS=(ctguard ch); COMP_CWORD=1; _ctguard; echo "chroot: ctguard ch<Tab> -> ${COMPREPLY[*]}"; COMP_WORDS=(ctguard check --me); COMP_CWORD=2; _ctguard; echo "chroot: ctguard check --me<Tab> -> ${COMPREPLY[*]}"'
