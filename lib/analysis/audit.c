@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../eval/eval.h"
+#include "ifaces.h"
 
 #define DEFAULT_AT_RISK 600u
 
@@ -127,6 +128,51 @@ static void entry_ctstate(const struct ctg_ct_entry *e, const struct ctg_tuple *
 	p->ctmark = e->mark;
 }
 
+static bool tuple_eq(const struct ctg_tuple *a, const struct ctg_tuple *b)
+{
+	return ctg_addr_eq(&a->src, &b->src) && ctg_addr_eq(&a->dst, &b->dst) &&
+	       a->sport == b->sport && a->dport == b->dport;
+}
+
+/*
+ * Interfaces of p (tuple t) from routing (ifaces.h): the connection's other packet is
+ * the local side's (local) or the other direction's (forward).
+ */
+static void fill_ifaces(struct actx *x, const struct ctg_ruleset *rs, enum ctg_eval_path path,
+			const struct ctg_conn *c, const struct ctg_tuple *t, struct ctg_pkt *p)
+{
+	bool fwd = path == CTG_PATH_FORWARD;
+	bool t_orig = c->ct && tuple_eq(t, &c->ct->orig);
+	struct ctg_pkt o = *p;
+
+	o.ctstate = 0;
+	o.ct = NULL;
+	if (c->ct) {
+		const struct ctg_tuple *ot = t_orig ? &c->ct->reply : &c->ct->orig;
+
+		o.src = ot->src;
+		o.dst = ot->dst;
+		o.sport = ot->sport;
+		o.dport = ot->dport;
+	} else {
+		o.src = t->dst;
+		o.dst = t->src;
+		o.sport = t->dport;
+		o.dport = t->sport;
+	}
+	if (c->sock && !fwd) {
+		o.uid_known = true;
+		o.uid = c->sock->uid;
+	}
+	if (fwd && t_orig)
+		ctg_ifaces_fill(rs, &x->env, false, path, p, path, &o);
+	else
+		ctg_ifaces_fill(rs, &x->env,
+				is_loopback(c->family, &c->laddr) ||
+					is_loopback(c->family, &c->paddr),
+				fwd ? path : CTG_PATH_LOCAL_OUT, &o, path, p);
+}
+
 /*
  * The peer's next packet with tuple t through rs along path: with entry e (NULL = none,
  * classified by the conntrack model on an empty view: pickup or INVALID).
@@ -149,6 +195,7 @@ static int simulate(struct actx *x, const struct ctg_ruleset *rs, enum ctg_eval_
 	p.tcp_flags = c->l4proto == 6 ? (CTG_TH_PSH | CTG_TH_ACK) : 0;
 	p.len = (c->family == 10 ? 40 : 20) + (c->l4proto == 6 ? 32 : 8) + 100;
 	p.ttl = 64;
+	fill_ifaces(x, rs, path, c, t, &p);
 	if (e) {
 		entry_ctstate(e, t, &p, &out->r.ct);
 		out->r.confirmed = false;
@@ -511,6 +558,10 @@ static int setup(struct actx *x, const struct ctg_audit_conns *cs)
 	}
 	x->env.ifaddr = x->ifaddr;
 	x->env.nifaddr = x->in->nifaddr;
+	if (x->in->routes) {
+		x->env.route = ctg_routes_eval_cb;
+		x->env.route_arg = x->in->routes;
+	}
 	x->nx.env = &x->env;
 	x->nx.empty = x->empty;
 	x->nx.ifaddr = x->in->ifaddr;

@@ -57,6 +57,7 @@
 
 #include <ctguard/addr.h>
 #include <ctguard/ct.h>
+#include <ctguard/route.h>
 #include <ctguard/ruleset.h>
 #include <ctguard/sock.h>
 #include <ctguard/conns.h>
@@ -134,6 +135,8 @@ struct ctg_audit_input {
 	uint32_t at_risk_timeout;
 	uint16_t port_lo, port_hi;
 	bool keep_all;
+	/* Routing for the connections' interfaces (analysis/ifaces.h); NULL: unknown. */
+	struct ctg_routes *routes;
 };
 
 /*

@@ -36,27 +36,6 @@ static bool has_ports(uint8_t proto)
 	return proto == 6 || proto == 17;
 }
 
-/* The interface of a local socket's traffic: the one whose prefix holds the peer, else
- * the one holding the local address; NULL when unknown. */
-static const char *conn_iface(const struct ctg_audit_nat_ctx *nx, const struct ctg_conn *c)
-{
-	const char *own = NULL;
-
-	for (size_t i = 0; i < nx->nifaddr; i++) {
-		const struct ctg_ifaddr *ia = &nx->ifaddr[i];
-		struct ctg_addr m;
-
-		if (ia->family != c->family || !ia->ifname[0])
-			continue;
-		ctg_addr_mask_from_len(c->family, ia->prefix, &m);
-		if (ia->prefix && masked_eq(&ia->addr, &c->paddr, &m))
-			return ia->ifname;
-		if (!own && ctg_addr_eq(&ia->addr, &c->laddr))
-			own = ia->ifname;
-	}
-	return own;
-}
-
 static void base_pkt(const struct ctg_conn *c, struct ctg_pkt *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -137,8 +116,8 @@ static int check_src(const struct ctg_audit_nat_ctx *nx, const struct ctg_rulese
 	p.sport = c->lport;
 	p.dport = c->pport;
 	p.tcp_flags = c->l4proto == 6 ? CTG_TH_ACK : 0;
-	p.oif = conn_iface(nx, c);
-	p.oif_unknown = !p.oif;
+	p.route_oif = nx->env->route != NULL; /* else unknown */
+	p.oif_unknown = true;
 	if (c->sock) {
 		p.uid_known = true;
 		p.uid = c->sock->uid;
@@ -313,45 +292,47 @@ static bool prerouting_chain(const struct ctg_chain *ch)
 static int check_dst(const struct ctg_audit_nat_ctx *nx, const struct ctg_ruleset *rs,
 		     const struct ctg_conn *c, struct ctg_trace *tr, struct ctg_audit_nat *out)
 {
-	const struct ctg_table *t = &rs->tables[CTG_TABLE_NAT];
 	struct dnat_try d = {.nx = nx, .rs = rs, .c = c, .tr = tr};
 	struct ctg_addr full;
 	bool sure = false, hit = false, direct = false;
 	int ret = 0;
 
-	if (!t->present)
-		return 0;
 	ctg_addr_mask_from_len(c->family, c->family == 10 ? 128 : 32, &full);
-	for (uint32_t ci = 0; ci < t->nchains && !hit; ci++) {
-		const struct ctg_chain *ch = &t->chains[ci];
+	for (const struct ctg_ruleset *b = rs; b && !hit; b = b->next) { /* every backend */
+		const struct ctg_table *t = &b->tables[CTG_TABLE_NAT];
 
-		for (uint32_t ri = 0; prerouting_chain(ch) && ri < ch->nrules && !hit; ri++) {
-			struct ctg_nat_range rg;
-			bool random = false;
+		for (uint32_t ci = 0; t->present && ci < t->nchains && !hit; ci++) {
+			const struct ctg_chain *ch = &t->chains[ci];
 
-			d.r = &ch->rules[ri];
-			d.k = ctg_target_nat_info(&d.r->target, &rg, &random);
-			if ((d.k != CTG_NATK_DNAT && d.k != CTG_NATK_REDIRECT) ||
-			    !lands_on(d.k, &rg, c))
-				continue;
-			base_pkt(c, &d.p);
-			d.p.src = c->paddr;
-			d.p.sport = c->pport;
-			d.p.tcp_flags = c->l4proto == 6 ? CTG_TH_SYN : 0;
-			d.p.ctstate = CTG_CTS_NEW;
-			d.p.iif = conn_iface(nx, c);
-			d.p.iif_unknown = !d.p.iif;
-			d.p.dst = c->laddr;
-			d.budget = WALKS_PER_RULE;
-			out->addr_known = false;
-			if (d.r->dst_set && !d.r->inv_dst &&
-			    !memcmp(&d.r->dmsk, &full, sizeof(full))) {
-				d.p.dst = d.r->dst;
-				out->addr_known = true;
+			for (uint32_t ri = 0; prerouting_chain(ch) && ri < ch->nrules && !hit;
+			     ri++) {
+				struct ctg_nat_range rg;
+				bool random = false;
+
+				d.r = &ch->rules[ri];
+				d.k = ctg_target_nat_info(&d.r->target, &rg, &random);
+				if ((d.k != CTG_NATK_DNAT && d.k != CTG_NATK_REDIRECT) ||
+				    !lands_on(d.k, &rg, c))
+					continue;
+				base_pkt(c, &d.p);
+				d.p.src = c->paddr;
+				d.p.sport = c->pport;
+				d.p.tcp_flags = c->l4proto == 6 ? CTG_TH_SYN : 0;
+				d.p.ctstate = CTG_CTS_NEW;
+				d.p.route_iif = nx->env->route != NULL; /* else unknown */
+				d.p.iif_unknown = true;
+				d.p.dst = c->laddr;
+				d.budget = WALKS_PER_RULE;
+				out->addr_known = false;
+				if (d.r->dst_set && !d.r->inv_dst &&
+				    !memcmp(&d.r->dmsk, &full, sizeof(full))) {
+					d.p.dst = d.r->dst;
+					out->addr_known = true;
+				}
+				ret = try_rule(&d, &rg, &sure, &hit);
+				if (ret < 0)
+					return ret;
 			}
-			ret = try_rule(&d, &rg, &sure, &hit);
-			if (ret < 0)
-				return ret;
 		}
 	}
 	if (!hit)
@@ -375,7 +356,7 @@ int ctg_audit_nat_check(const struct ctg_audit_nat_ctx *nx, const struct ctg_rul
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (!rs->tables[CTG_TABLE_NAT].present)
+	if (!rs->tables[CTG_TABLE_NAT].present && !rs->next)
 		return 0;
 	ctg_trace_init(&tr);
 	ret = check_src(nx, rs, c, &tr, out);

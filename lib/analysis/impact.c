@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../eval/eval.h"
+#include "ifaces.h"
 #include "impact.h"
 
 static const char *const method_names[] = {"atomic", "restart", "flush"};
@@ -77,6 +78,10 @@ static void init_env(struct sim *s, const struct ctg_impact_input *in)
 		s->env.sysctls.port_lo = in->port_lo;
 		s->env.sysctls.port_hi = in->port_hi;
 	}
+	if (in->routes) {
+		s->env.route = ctg_routes_eval_cb;
+		s->env.route_arg = in->routes;
+	}
 	if (!in->nlocal)
 		return;
 	s->locals = calloc(in->nlocal, sizeof(*s->locals));
@@ -124,8 +129,11 @@ static void base_pkt(struct ctg_pkt *p, const struct ctg_impact_conn *c)
 	p->mark_known = true;
 }
 
-static void make_flow(const struct ctg_impact_conn *c, struct flow *f)
+static void make_flow(const struct sim *s, const struct ctg_impact_conn *c, struct flow *f)
 {
+	const struct ctg_ruleset *now = c->family == 10
+						? (s->in->cur6 ? s->in->cur6 : s->in->cand6)
+						: (s->in->cur4 ? s->in->cur4 : s->in->cand4);
 	struct ctg_tuple lt = {
 		.src = c->laddr, .dst = c->paddr, .sport = c->lport, .dport = c->pport};
 	struct ctg_tuple pt = {
@@ -154,11 +162,8 @@ static void make_flow(const struct ctg_impact_conn *c, struct flow *f)
 	} else {
 		f->lpath = CTG_PATH_LOCAL_OUT;
 		f->ppath = CTG_PATH_LOCAL_IN;
-		if (lo) {
-			f->l.oif = "lo";
-			f->p.iif = "lo";
-		}
 	}
+	ctg_ifaces_fill(now, &s->env, lo, f->lpath, &f->l, f->ppath, &f->p);
 }
 
 static const struct ctg_ruleset *pick_rs(const struct ctg_impact_input *in, uint8_t family,
@@ -177,26 +182,29 @@ enum scen_res { SC_PASS, SC_FAIL, SC_UNKNOWN };
  * direction, entry status and mark), unless the raw table can untrack it or a rule reads
  * the timeout. Classification and commit still run for every packet.
  */
+static bool table_has_rules(const struct ctg_ruleset *rs, enum ctg_table_id id)
+{
+	for (; rs; rs = rs->next) {
+		const struct ctg_table *t = &rs->tables[id];
+
+		for (uint32_t i = 0; t->present && i < t->nchains; i++)
+			if (t->chains[i].nrules)
+				return true;
+	}
+	return false;
+}
+
 static bool raw_has_rules(const struct ctg_ruleset *rs)
 {
-	const struct ctg_table *t = &rs->tables[CTG_TABLE_RAW];
-
-	for (uint32_t i = 0; t->present && i < t->nchains; i++)
-		if (t->chains[i].nrules)
-			return true;
-	return false;
+	return table_has_rules(rs, CTG_TABLE_RAW);
 }
 
 static bool ct_active(const struct ctg_ruleset *rs)
 {
-	const struct ctg_table *t = &rs->tables[CTG_TABLE_NAT];
-
-	if (rs->uses_ct)
-		return true;
-	for (uint32_t i = 0; t->present && i < t->nchains; i++)
-		if (t->chains[i].nrules)
+	for (const struct ctg_ruleset *r = rs; r; r = r->next)
+		if (r->uses_ct)
 			return true;
-	return false;
+	return table_has_rules(rs, CTG_TABLE_NAT);
 }
 
 static bool cached_walk(struct sim *s, const struct ctg_ruleset *rs, enum ctg_eval_path path,
@@ -342,7 +350,7 @@ static void sim_conn(struct sim *s, const struct ctg_impact_conn *c, struct ctg_
 {
 	struct flow f;
 
-	make_flow(c, &f);
+	make_flow(s, c, &f);
 	s->nwc = 0;
 	for (int m = 0; m < CTG_IMPACT_NMETHODS; m++) {
 		if (!(s->in->methods & (1u << m)))
@@ -384,6 +392,7 @@ struct memo {
 	uint32_t pc_lo, pc_hi, pc_cls; /* last peer class interval (IPv4, host order) */
 	uint8_t last_fam;
 	struct ctg_addr last, last_cls;
+	bool exact_addr;     /* routing decides interfaces: addresses are keyed exactly */
 	const uint32_t *sig; /* make_sigs of sig_base[0..nsig) */
 	const struct ctg_ct_entry *sig_base;
 	size_t nsig;
@@ -523,9 +532,15 @@ static bool make_key(struct memo *mm, const struct ctg_impact_conn *c, uint32_t 
 		mm->last_ok = true;
 	}
 	class_peer(mm, c->family, &lt.dst, &k->ldst);
+	if (mm->exact_addr) {
+		k->lsrc = lt.src;
+		k->ldst = lt.dst;
+		k->psrc = pt.src;
+		k->pdst = pt.dst;
+	}
 	k->lsport = ctg_impact_class_port(mm->cls, lt.sport);
 	k->ldport = ctg_impact_class_port(mm->cls, lt.dport);
-	if (k->status & (CTG_IPS_SRC_NAT | CTG_IPS_DST_NAT)) {
+	if ((k->status & (CTG_IPS_SRC_NAT | CTG_IPS_DST_NAT)) && !mm->exact_addr) {
 		/* the other direction's tuple is not the inverse: key on it too */
 		ctg_impact_class_addr(mm->cls, c->family, &pt.src, &k->psrc);
 		ctg_impact_class_addr(mm->cls, c->family, &pt.dst, &k->pdst);
@@ -721,6 +736,7 @@ static int init_part(struct part *p, const struct ctg_impact_input *in,
 	p->s.view = ctg_ct_view_new(NULL);
 	p->s.wc_ok = cls && !ctg_impact_classes_need_timeout(cls);
 	p->mm.cls = cls;
+	p->mm.exact_addr = in->routes != NULL;
 	p->r.idx = idx;
 	return p->s.view ? 0 : -ENOMEM;
 }
@@ -791,7 +807,9 @@ static int run_parts(const struct ctg_impact_input *in, const struct ctg_impact_
 
 int ctg_impact_run(const struct ctg_impact_input *in, struct ctg_impact *out)
 {
-	const struct ctg_ruleset *rss[4] = {in->cur4, in->cur6, in->cand4, in->cand6};
+	const struct ctg_ruleset *heads[4] = {in->cur4, in->cur6, in->cand4, in->cand6};
+	const struct ctg_ruleset *rss[16];
+	size_t nrss = 0;
 	struct ctg_impact_classes *cls = NULL;
 	uint32_t *sig = NULL;
 	struct sim s = {.in = in};
@@ -804,7 +822,10 @@ int ctg_impact_run(const struct ctg_impact_input *in, struct ctg_impact *out)
 	out->n = in->nconns;
 	out->idx = calloc(out->n + 1, sizeof(*out->idx));
 	if (!in->no_memo) {
-		cls = ctg_impact_classes_new(rss, 4, in->local, in->nlocal);
+		for (int i = 0; i < 4; i++) /* every backend's rules draw class boundaries */
+			for (const struct ctg_ruleset *r = heads[i]; r && nrss < 16; r = r->next)
+				rss[nrss++] = r;
+		cls = ctg_impact_classes_new(rss, nrss, in->local, in->nlocal);
 		if (in->cts && in->cts->n && !(sig = make_sigs(in->cts)))
 			cls = (ctg_impact_classes_free(cls), NULL);
 	}

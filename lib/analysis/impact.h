@@ -27,6 +27,7 @@
 #include <ctguard/addr.h>
 #include <ctguard/conns.h>
 #include <ctguard/ct.h>
+#include <ctguard/route.h>
 #include <ctguard/ruleset.h>
 #include <ctguard/sock.h>
 
@@ -152,6 +153,8 @@ struct ctg_impact_input {
 	size_t nlocal;
 	unsigned methods;
 	bool no_memo;
+	/* Routing for the connections' interfaces (ifaces.h); NULL: interfaces unknown. */
+	struct ctg_routes *routes;
 	unsigned threads; /* memo mode, >= 100000 connections: 0 = one per CPU (or $CTGUARD_THREADS)
 			   */
 };

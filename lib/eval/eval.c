@@ -103,11 +103,15 @@ static bool nat_has_rules(const struct ctg_ruleset *rs)
 	return false;
 }
 
+/* Over every backend's ruleset: conntrack is one per netns. */
 static bool ct_active(const struct ctg_ruleset *rs, const struct ctg_eval_env *env)
 {
 	if (env->ct_active >= 0)
 		return env->ct_active != 0;
-	return rs->uses_ct || nat_has_rules(rs);
+	for (; rs; rs = rs->next)
+		if (rs->uses_ct || nat_has_rules(rs))
+			return true;
+	return false;
 }
 
 int ctg_eval_flow_packet(const struct ctg_ruleset *rs, struct ctg_ct_view *view,

@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ctguard/route.h>
+
 #include "../ct/model.h"
 #include "../ruleset/ir.h"
 
@@ -83,6 +85,9 @@ struct ctg_eval_env {
 	bool all_rules;
 	const struct ctg_iface_addr *ifaddr;
 	size_t nifaddr;
+	/* Routing for packets with route_iif/route_oif (NULL: those interfaces are unknown). */
+	int (*route)(void *arg, const struct ctg_route_query *q, struct ctg_route_res *res);
+	void *route_arg;
 };
 
 /* Defaults: kernel sysctls, no local addresses (unknown), ct auto. */
@@ -101,6 +106,7 @@ enum ctg_step_kind {
 	CTG_STEP_NAT_SKIP, /* nat table skipped: not NEW/RELATED */
 	CTG_STEP_NAT,	   /* the packet was translated (after a nat table / binding) */
 	CTG_STEP_TTL,	   /* forward path: TTL <= 1 on arrival, dropped by ip_forward */
+	CTG_STEP_NATIVE,   /* native nft base chains at @hook decide: outcome unknown */
 };
 
 /*
@@ -115,6 +121,7 @@ enum ctg_step_kind {
 struct ctg_trace_step {
 	uint8_t kind;
 	uint8_t table;
+	uint8_t backend; /* enum ctg_ipt_backend of the ruleset the table came from */
 	uint8_t hook;
 	uint8_t match;
 	uint8_t ctstate;
@@ -149,6 +156,7 @@ enum ctg_verdict_bits {
 /* Where a verdict was taken. @rule 0 = the chain's policy. */
 struct ctg_rule_ref {
 	uint8_t table, hook;
+	uint8_t backend; /* enum ctg_ipt_backend of the ruleset the table came from */
 	int32_t chain;
 	const char *chain_name;
 	uint32_t rule;
@@ -171,6 +179,7 @@ struct ctg_rule_ref {
  *   (the entry's new reply tuple and CTG_IPS_SRC_NAT/DST_NAT bits).
  *   @nat_dst_unknown: branch 0 was redirected to a local address the model does not know
  *   (nat_pkt keeps the old destination address).
+ * @oif/@oif_unknown: branch 0's output interface (routed when the packet asked for it).
  * @nat_inexact: some branch was translated to an address/port the model cannot know
  *   (address range, random ports, unknown interface address for a -d test): the result
  *   is then not certain.
@@ -190,6 +199,9 @@ struct ctg_eval_result {
 	struct ctg_tuple nat_pkt;
 	struct ctg_tuple nat_reply;
 	uint32_t nat_status;
+	/* branch 0's output interface at the end of the walk (NULL: none or unknown) */
+	const char *oif;
+	bool oif_unknown;
 };
 
 /*

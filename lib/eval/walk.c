@@ -87,15 +87,27 @@ struct branch {
 	uint8_t stage;
 	uint8_t depth;
 	bool notrack;
-	bool nostop; /* dropped outside any rule (TTL expired) */
+	bool nostop;	     /* dropped outside any rule (TTL expired) */
+	bool routed;	     /* oif from routing, for rmark/rdst */
+	bool native_end;     /* a native nft chain decides: the branch ends undecided */
+	uint8_t rsi;	     /* backend (index in the ruleset chain) of the current table */
+	uint8_t native_seen; /* hooks whose native chains were forked on */
+	bool oif_unknown;
+	const char *oif;
+	uint32_t rmark;
+	struct ctg_addr rdst;
 	int32_t base;
 	const struct ctg_target *nat_tg; /* NAT target that took the packet in this table */
 	struct ctg_nat_state nat;
 	struct frame st[MAX_DEPTH];
 };
 
+#define MAX_BACKENDS 4
+
 struct walker {
-	const struct ctg_ruleset *rs;
+	const struct ctg_ruleset *rs; /* of the table being run: rss[branch's rsi] */
+	const struct ctg_ruleset *rss[MAX_BACKENDS];
+	unsigned nrs, native_hooks;
 	const struct ctg_eval_env *env;
 	const struct stage *stages;
 	size_t nstages;
@@ -107,6 +119,7 @@ struct walker {
 	ctg_walk_ct_fn *ct_fn;
 	void *ct_arg;
 	struct ctg_rule_ref stop; /* of the branch being run */
+	enum ctg_eval_path path;
 	int err;
 };
 
@@ -144,6 +157,7 @@ static void trace_add(struct walker *w, const struct branch *b, uint8_t kind, ui
 	s->chain = chain;
 	s->rule = rule;
 	s->action = action;
+	s->backend = w->rs->backend;
 	if (chain >= 0) {
 		c = &w->rs->tables[table].chains[chain];
 		s->chain_name = c->name;
@@ -323,6 +337,7 @@ static void set_stop(struct walker *w, uint8_t table, uint8_t hook, int32_t chai
 	const struct ctg_chain *c = &w->rs->tables[table].chains[chain];
 
 	w->stop.table = table;
+	w->stop.backend = w->rs->backend;
 	w->stop.hook = hook;
 	w->stop.chain = chain;
 	w->stop.chain_name = c->name;
@@ -400,9 +415,9 @@ static void set_hook(struct branch *b, const struct ctg_pkt *orig, uint8_t hook)
 {
 	b->pkt.hook = hook;
 	b->pkt.iif = orig->iif;
-	b->pkt.oif = orig->oif;
+	b->pkt.oif = orig->route_oif ? b->oif : orig->oif;
 	b->pkt.iif_unknown = orig->iif_unknown;
-	b->pkt.oif_unknown = orig->oif_unknown;
+	b->pkt.oif_unknown = orig->route_oif ? b->oif_unknown : orig->oif_unknown;
 	if (hook == CTG_HOOK_PREROUTING || hook == CTG_HOOK_INPUT) {
 		b->pkt.oif = NULL;
 		b->pkt.oif_unknown = false;
@@ -476,6 +491,68 @@ static void nat_stage(struct walker *w, struct branch *b, const struct stage *s)
 	b->nat.translated = b->nat.translated || was;
 }
 
+/* ---------------------------------------------------------------- routing */
+
+/*
+ * The kernel's routing decision for the branch's packet as it is now (destination and
+ * mark after PREROUTING, or after mangle/nat OUTPUT): its output interface. Local
+ * delivery on the forward path, no route or no answer: unknown.
+ */
+static void route_branch(struct walker *w, struct branch *b, const struct ctg_pkt *orig)
+{
+	struct ctg_route_query q = {.family = b->pkt.family,
+				    .has_src = true,
+				    .src = b->pkt.src,
+				    .dst = b->pkt.dst,
+				    .mark = b->pkt.mark};
+	struct ctg_route_res res = {0};
+	bool fwd = w->path == CTG_PATH_FORWARD;
+
+	if (fwd)
+		q.iif = orig->iif_unknown ? NULL : orig->iif;
+	b->routed = true;
+	b->rmark = b->pkt.mark;
+	b->rdst = b->pkt.dst;
+	b->oif = NULL;
+	b->oif_unknown = true;
+	if (!w->env->route || w->env->route(w->env->route_arg, &q, &res) < 0)
+		return;
+	if (res.type == CTG_RT_UNICAST || (res.type == CTG_RT_LOCAL && !fwd)) {
+		b->oif = res.dev;
+		b->oif_unknown = false;
+	}
+}
+
+/* ip_route_me_harder: mangle/nat OUTPUT changed the mark or the destination. */
+static void reroute(struct walker *w, struct branch *b, const struct stage *s,
+		    const struct ctg_pkt *orig)
+{
+	if (!orig->route_oif || s->hook != CTG_HOOK_OUTPUT || !b->routed)
+		return;
+	if (b->pkt.mark != b->rmark || !ctg_addr_eq(&b->pkt.dst, &b->rdst))
+		route_branch(w, b, orig);
+}
+
+/* The arrival interface of a packet with route_iif: the host's route to its source. */
+static void route_iif(const struct ctg_eval_env *env, enum ctg_eval_path path, struct ctg_pkt *p)
+{
+	struct ctg_route_query q = {.family = p->family, .dst = p->src};
+	struct ctg_route_res res = {0};
+
+	p->iif = NULL;
+	p->iif_unknown = true;
+	if (path == CTG_PATH_LOCAL_IN) {
+		q.has_src = true;
+		q.src = p->dst;
+	}
+	if (!env->route || env->route(env->route_arg, &q, &res) < 0)
+		return;
+	if (res.type == CTG_RT_UNICAST || (res.type == CTG_RT_LOCAL && path == CTG_PATH_LOCAL_IN)) {
+		p->iif = res.dev;
+		p->iif_unknown = false;
+	}
+}
+
 /* ip_forward: TTL <= 1 is dropped (ICMP time exceeded), else decremented. 0 = unknown. */
 static enum ctg_verdict forward_stage(struct walker *w, struct branch *b)
 {
@@ -490,9 +567,59 @@ static enum ctg_verdict forward_stage(struct walker *w, struct branch *b)
 	return CTG_V_ACCEPT;
 }
 
+/*
+ * Native nft base chains at this hook: a branch where they decide (ends undecided), and
+ * this one going on as if they accepted.
+ */
+static void native_fork(struct walker *w, struct branch *b, const struct stage *s)
+{
+	unsigned bit = 1u << s->hook;
+
+	if (!(w->native_hooks & bit) || (b->native_seen & bit))
+		return;
+	b->native_seen |= (uint8_t)bit;
+	if (fork_branch(w, b)) {
+		w->err = -ENOMEM;
+		return;
+	}
+	if (w->nwork && w->work[w->nwork - 1].id == w->out->branches - 1)
+		w->work[w->nwork - 1].native_end = true;
+}
+
+/* One table stage over every backend; ACCEPT to go on. */
+static enum ctg_verdict run_backends(struct walker *w, struct branch *b, const struct stage *s,
+				     const struct ctg_pkt *orig)
+{
+	for (; b->rsi < w->nrs; b->rsi++) {
+		bool binds;
+		enum ctg_verdict v;
+
+		w->rs = w->rss[b->rsi];
+		v = run_table(w, b, s, orig);
+		b->depth = 0;
+		if (v != CTG_V_ACCEPT)
+			return v;
+		if (s->table != CTG_TABLE_NAT)
+			continue;
+		/* nf_nat_inet_fn: once a binding is set up, later nat chains are not consulted */
+		binds = b->nat_tg != NULL;
+		nat_stage(w, b, s);
+		if (binds)
+			break;
+	}
+	b->rsi = 0;
+	return CTG_V_ACCEPT;
+}
+
 static enum ctg_verdict run_branch(struct walker *w, struct branch *b, const struct ctg_pkt *orig)
 {
 	ctg_nat_fix(&b->nat, &b->pkt);
+	if (b->native_end) {
+		trace_add(w, b, CTG_STEP_NATIVE, 0, w->stages[b->stage].hook, -1, 0, CTG_TRUE,
+			  CTG_V_QUEUE);
+		b->nostop = true;
+		return CTG_V_QUEUE;
+	}
 	for (; b->stage < w->nstages; b->stage++) {
 		const struct stage *s = &w->stages[b->stage];
 		enum ctg_verdict v;
@@ -505,17 +632,23 @@ static enum ctg_verdict run_branch(struct walker *w, struct branch *b, const str
 		if (s->kind == ST_CONFIRM)
 			continue;
 		if (s->kind == ST_FORWARD) {
+			if (orig->route_oif)
+				route_branch(w, b, orig);
 			v = forward_stage(w, b);
 			if (v != CTG_V_ACCEPT)
 				return v;
 			continue;
 		}
-		v = run_table(w, b, s, orig);
-		b->depth = 0;
+		if (!b->depth && !b->rsi) {
+			native_fork(w, b, s);
+			if (b->native_end)
+				return run_branch(w, b, orig);
+		}
+		v = run_backends(w, b, s, orig);
 		if (v != CTG_V_ACCEPT)
 			return v;
-		if (s->table == CTG_TABLE_NAT)
-			nat_stage(w, b, s);
+		if (s->table == CTG_TABLE_NAT || s->table == CTG_TABLE_MANGLE)
+			reroute(w, b, s, orig);
 	}
 	return CTG_V_ACCEPT;
 }
@@ -534,7 +667,8 @@ static unsigned verdict_bit(enum ctg_verdict v)
 	}
 }
 
-static void finish_branch(struct walker *w, const struct branch *b, enum ctg_verdict v)
+static void finish_branch(struct walker *w, const struct branch *b, const struct ctg_pkt *orig,
+			  enum ctg_verdict v)
 {
 	struct ctg_eval_result *out = w->out;
 
@@ -549,6 +683,8 @@ static void finish_branch(struct walker *w, const struct branch *b, enum ctg_ver
 		out->nat_dst_unknown = b->nat.dst_unknown;
 		ctg_ct_pkt_tuple(&b->pkt, &out->nat_pkt);
 		out->nat_ct = b->nat.ct_set;
+		out->oif = orig->route_oif ? b->oif : orig->oif;
+		out->oif_unknown = orig->route_oif ? b->oif_unknown : orig->oif_unknown;
 		if (b->nat.ct_set) {
 			out->nat_reply = b->nat.ct.reply;
 			out->nat_status = b->nat.ct.status & (CTG_IPS_SRC_NAT | CTG_IPS_DST_NAT);
@@ -566,8 +702,13 @@ static int setup(struct walker *w, const struct ctg_ruleset *rs, enum ctg_eval_p
 		 const struct ctg_eval_env *env)
 {
 	w->rs = rs;
+	for (const struct ctg_ruleset *r = rs; r && w->nrs < MAX_BACKENDS; r = r->next) {
+		w->rss[w->nrs++] = r;
+		w->native_hooks |= r->native_hooks;
+	}
 	w->env = env;
 	w->max = env->max_branches ? env->max_branches : DEFAULT_MAX_BRANCHES;
+	w->path = path;
 	switch (path) {
 	case CTG_PATH_LOCAL_IN:
 		w->stages = path_in;
@@ -591,6 +732,7 @@ int ctg_walk(const struct ctg_ruleset *rs, enum ctg_eval_path path, const struct
 {
 	struct walker w = {.trace = trace, .out = out, .ct_fn = ct_fn, .ct_arg = ct_arg};
 	struct branch *first;
+	struct ctg_pkt o;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -602,15 +744,24 @@ int ctg_walk(const struct ctg_ruleset *rs, enum ctg_eval_path path, const struct
 	first = calloc(1, sizeof(*first));
 	if (!first)
 		return -ENOMEM;
-	first->pkt = *pkt;
+	o = *pkt;
+	if (o.route_iif)
+		route_iif(env, path, &o);
+	first->pkt = o;
+	if (o.route_oif && path == CTG_PATH_LOCAL_OUT)
+		route_branch(&w, first, &o);
+	else if (o.route_oif) {
+		first->oif = NULL;
+		first->oif_unknown = true;
+	}
 	out->branches = 1;
 	out->verdict = CTG_V_QUEUE;
-	finish_branch(&w, first, run_branch(&w, first, pkt));
+	finish_branch(&w, first, &o, run_branch(&w, first, &o));
 	free(first);
 	while (w.nwork) {
 		struct branch b = w.work[--w.nwork];
 
-		finish_branch(&w, &b, run_branch(&w, &b, pkt));
+		finish_branch(&w, &b, &o, run_branch(&w, &b, &o));
 	}
 	free(w.work);
 	out->certain = !out->truncated && !out->nat_inexact && !w.err &&

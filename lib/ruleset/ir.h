@@ -111,6 +111,13 @@ struct ctg_pkt {
 	struct ctg_addr src, dst;
 	const char *iif, *oif;	       /* NULL or "" = none at this hook */
 	bool iif_unknown, oif_unknown; /* interface not known: -i/-o answer UNKNOWN */
+	/*
+	 * Interfaces from routing (ctg_eval_env.route): route_iif, the packet arrived on the
+	 * interface the host routes its source through (reverse path); route_oif, the output
+	 * interface is the kernel's routing decision (local out: before OUTPUT, again when
+	 * mangle/nat OUTPUT change the mark or destination; forward: after PREROUTING).
+	 */
+	bool route_iif, route_oif;
 	uint32_t mark;
 	bool mark_known;
 	/* Conntrack view of the packet (from the ct model). */
@@ -309,6 +316,16 @@ struct ctg_ruleset {
 	size_t text_len;
 	size_t nrules;
 	bool uses_ct; /* some rule activates conntrack in the netns (8.2) */
+	/*
+	 * Live host: the iptables backend these tables came from (enum ctg_ipt_backend, 0
+	 * unknown or a file), the other backend's ruleset of the same family loaded at the
+	 * same time (owned; the kernel runs both: at each hook, this one's tables then
+	 * next's, at their equal priorities), and the hooks (1 << enum ctg_hook) where native
+	 * nft base chains sit: the evaluator cannot tell what they do (outcomes unknown).
+	 */
+	uint8_t backend;
+	struct ctg_ruleset *next;
+	unsigned native_hooks;
 };
 
 /* Lookup a chain by name in a table; -1 when absent. */

@@ -516,6 +516,7 @@ void ctg_ruleset_free(struct ctg_ruleset *rs)
 
 	if (!rs)
 		return;
+	ctg_ruleset_free(rs->next);
 	for (size_t i = 0; i < priv->nallocs; i++)
 		free(priv->allocs[i]);
 	free(priv->allocs);
