@@ -50,7 +50,7 @@ int audit_inputs_load(struct audit_inputs *in, struct ctg_cli *cli, const char *
 	snprintf(prog, sizeof(prog), "%s %s", cli->prog, cmd);
 	ret = ctg_cli_inputs_load(&in->in,
 				  CTG_IN_RULES4 | CTG_IN_RULES6 | CTG_IN_CT | CTG_IN_SOCKS |
-					  CTG_IN_SYSCTLS | CTG_IN_LOCALS,
+					  CTG_IN_SYSCTLS | CTG_IN_LOCALS | CTG_IN_ROUTES,
 				  prog, stderr);
 	in->load_seconds = now_mono() - t0;
 	return ret;

@@ -256,7 +256,7 @@ static int complete_candidates(struct check_opts *o, struct check_data *d)
 static int load_inputs(struct check_opts *o, struct check_data *d)
 {
 	bool offline = o->in.ct_path || o->in.socks_path;
-	unsigned need = CTG_IN_CT | CTG_IN_SOCKS | CTG_IN_SYSCTLS | CTG_IN_LOCALS;
+	unsigned need = CTG_IN_CT | CTG_IN_SOCKS | CTG_IN_SYSCTLS | CTG_IN_LOCALS | CTG_IN_ROUTES;
 	int ret = 0;
 
 	o->in.rules4_path = o->current;
@@ -302,6 +302,7 @@ static int build_input(struct check_opts *o, struct check_data *d)
 	in->nlocal = loc->n;
 	in->methods = o->methods;
 	in->no_memo = o->no_memo || getenv("CTGUARD_NO_MEMO");
+	in->routes = o->in.routes;
 	return 0;
 }
 

@@ -302,10 +302,36 @@ static int build_packet(const struct trace_opts *o, char **args, struct ctg_pkt 
 	p->oif = o->oif;
 	p->iif_unknown = !o->iif;
 	p->oif_unknown = !o->oif;
+	/* without --in/--out: from routing when there is some (run), else unknown */
+	p->route_iif = !o->iif && o->path != CTG_PATH_LOCAL_OUT;
+	p->route_oif = !o->oif && o->path != CTG_PATH_LOCAL_IN;
 	return 0;
 }
 
 /* ---------------------------------------------------------------- output */
+
+/* The backend's ruleset a step's table came from (several backends loaded at once). */
+static const struct ctg_ruleset *step_rs(const struct ctg_ruleset *rs,
+					 const struct ctg_trace_step *s)
+{
+	for (const struct ctg_ruleset *r = rs; r; r = r->next)
+		if (r->backend == s->backend)
+			return r;
+	return rs;
+}
+
+/* "filter", or "filter(legacy)" when more than one backend is loaded. */
+static const char *step_table(const struct ctg_ruleset *rs, const struct ctg_trace_step *s,
+			      char *buf, size_t size)
+{
+	static const char *const names[] = {"raw", "mangle", "nat", "filter", "security"};
+	const char *t = s->table < 5 ? names[s->table] : "?";
+
+	if (!rs->next)
+		return t;
+	snprintf(buf, size, "%s(%s)", t, ctg_ipt_backend_name(s->backend));
+	return buf;
+}
 
 static char *source_line(const struct ctg_ruleset *rs, uint32_t line)
 {
@@ -323,13 +349,6 @@ static char *source_line(const struct ctg_ruleset *rs, uint32_t line)
 	return strndup(s, nl ? (size_t)(nl - s) : (size_t)(end - s));
 }
 
-static const char *table_name(uint8_t t)
-{
-	static const char *const names[] = {"raw", "mangle", "nat", "filter", "security"};
-
-	return t < 5 ? names[t] : "?";
-}
-
 static const char *step_kind(const struct ctg_trace_step *s)
 {
 	switch (s->kind) {
@@ -345,6 +364,8 @@ static const char *step_kind(const struct ctg_trace_step *s)
 		return "nat";
 	case CTG_STEP_TTL:
 		return "ttl-expired";
+	case CTG_STEP_NATIVE:
+		return "native-nft";
 	default:
 		return "ct";
 	}
@@ -355,7 +376,7 @@ static uint32_t step_number(const struct ctg_ruleset *rs, const struct ctg_trace
 {
 	if (s->kind == CTG_STEP_RULE || s->chain < 0)
 		return s->rule;
-	return rs->tables[s->table].chains[s->chain].nrules + 1;
+	return step_rs(rs, s)->tables[s->table].chains[s->chain].nrules + 1;
 }
 
 static const char *step_action(const struct ctg_trace_step *s)
@@ -380,19 +401,21 @@ static const char *hook_name(uint8_t h)
 
 static void print_step(const struct ctg_ruleset *rs, const struct ctg_trace_step *s)
 {
-	char *text = s->kind == CTG_STEP_RULE ? source_line(rs, s->line) : NULL;
+	char *text = s->kind == CTG_STEP_RULE ? source_line(step_rs(rs, s), s->line) : NULL;
+	char tb[48];
 
-	if (s->kind == CTG_STEP_NAT || s->kind == CTG_STEP_TTL) {
+	if (s->kind == CTG_STEP_NAT || s->kind == CTG_STEP_TTL || s->kind == CTG_STEP_NATIVE) {
 		printf("%s%s %s%s", s->branch ? "  " : "", hook_name(s->hook),
-		       s->kind == CTG_STEP_NAT ? "packet translated (nat)"
-					       : "TTL expired: dropped by ip_forward",
+		       s->kind == CTG_STEP_NAT	 ? "packet translated (nat)"
+		       : s->kind == CTG_STEP_TTL ? "TTL expired: dropped by ip_forward"
+						 : "native nftables chains decide: unknown",
 		       s->branch ? "" : "\n");
 		if (s->branch)
 			printf(" [branch %u]\n", s->branch);
 		return;
 	}
 
-	printf("%s%s:%s:%s:%u %s%s", s->branch ? "  " : "", table_name(s->table),
+	printf("%s%s:%s:%s:%u %s%s", s->branch ? "  " : "", step_table(rs, s, tb, sizeof(tb)),
 	       s->chain_name ? s->chain_name : "?", step_kind(s), step_number(rs, s),
 	       step_action(s), s->match == CTG_UNKNOWN ? " (unknown match: fork)" : "");
 	if (s->branch)
@@ -424,13 +447,21 @@ static void print_ct(const struct ctg_flow_result *f)
 	printf("\n");
 }
 
+static const char *if_text(const char *name, bool unknown)
+{
+	return unknown ? "unknown" : name && name[0] ? name : "none";
+}
+
 static void print_text(const struct ctg_ruleset *rs, const struct ctg_trace *t,
-		       const struct ctg_flow_result *f, bool show_ct)
+		       const struct ctg_flow_result *f, int path)
 {
 	char vb[64];
 
-	if (show_ct)
-		print_ct(f);
+	print_ct(f);
+	if (path != CTG_PATH_LOCAL_OUT)
+		printf("in: %s\n", if_text(f->eval.iif, f->eval.iif_unknown));
+	if (path != CTG_PATH_LOCAL_IN)
+		printf("out: %s\n", if_text(f->eval.oif, f->eval.oif_unknown));
 	for (size_t i = 0; i < t->n; i++)
 		print_step(rs, &t->v[i]);
 	if (f->eval.nat) {
@@ -457,12 +488,15 @@ static void print_text(const struct ctg_ruleset *rs, const struct ctg_trace *t,
 
 static json_t *step_json(const struct ctg_ruleset *rs, const struct ctg_trace_step *s)
 {
+	static const char *const names[] = {"raw", "mangle", "nat", "filter", "security"};
 	json_t *o = json_object();
-	char *text = s->kind == CTG_STEP_RULE ? source_line(rs, s->line) : NULL;
+	char *text = s->kind == CTG_STEP_RULE ? source_line(step_rs(rs, s), s->line) : NULL;
+	bool no_table = s->kind == CTG_STEP_TTL || s->kind == CTG_STEP_NATIVE || s->table >= 5;
 
-	json_object_set_new(o, "table",
-			    json_string(s->kind == CTG_STEP_TTL ? "" : table_name(s->table)));
-	if (s->kind == CTG_STEP_NAT || s->kind == CTG_STEP_TTL)
+	json_object_set_new(o, "table", json_string(no_table ? "" : names[s->table]));
+	if (s->backend)
+		json_object_set_new(o, "backend", json_string(ctg_ipt_backend_name(s->backend)));
+	if (s->kind == CTG_STEP_NAT || s->kind == CTG_STEP_TTL || s->kind == CTG_STEP_NATIVE)
 		json_object_set_new(o, "hook", json_string(hook_name(s->hook)));
 	json_object_set_new(o, "chain", json_string(s->chain_name ? s->chain_name : ""));
 	json_object_set_new(o, "kind", json_string(step_kind(s)));
@@ -497,7 +531,7 @@ static json_t *nat_json(const struct ctg_flow_result *f, uint8_t fam)
 }
 
 static void print_json(const struct ctg_ruleset *rs, const struct ctg_trace *t,
-		       const struct ctg_flow_result *f)
+		       const struct ctg_flow_result *f, int dir)
 {
 	json_t *o = json_object(), *path = json_array(), *poss = json_array();
 	char buf[64];
@@ -515,6 +549,14 @@ static void print_json(const struct ctg_ruleset *rs, const struct ctg_trace *t,
 			    json_string(ctg_ctstate_format(f->ct.ctstate, buf, sizeof(buf))));
 	json_object_set_new(o, "ct_reason", json_string(f->ct.reason ? f->ct.reason : ""));
 	json_object_set_new(o, "ct_reply_dir", json_boolean(f->ct.reply_dir));
+	if (dir != CTG_PATH_LOCAL_OUT)
+		json_object_set_new(o, "in",
+				    f->eval.iif_unknown ? json_null()
+							: json_string(if_text(f->eval.iif, false)));
+	if (dir != CTG_PATH_LOCAL_IN)
+		json_object_set_new(o, "out",
+				    f->eval.oif_unknown ? json_null()
+							: json_string(if_text(f->eval.oif, false)));
 	if (f->eval.nat)
 		json_object_set_new(o, "translated", nat_json(f, rs->family));
 	json_object_set_new(o, "path", path);
@@ -620,6 +662,10 @@ static void make_env(const struct ctg_inputs *in, const struct trace_opts *o,
 	ctg_eval_env_init(env);
 	env->sysctls = in->sysctls;
 	env->all_rules = o->all;
+	if (in->routes) {
+		env->route = ctg_routes_eval_cb;
+		env->route_arg = in->routes;
+	}
 	if (o->in_addr && o->iif) {
 		inaddr->ifname = o->iif;
 		inaddr->family = (uint8_t)o->fam;
@@ -669,9 +715,9 @@ static int run(const struct ctg_ruleset *rs, const struct ctg_inputs *in,
 	}
 	if (!rc) {
 		if (o->json)
-			print_json(rs, &t, &f);
+			print_json(rs, &t, &f, o->path);
 		else
-			print_text(rs, &t, &f, true);
+			print_text(rs, &t, &f, o->path);
 	} else {
 		fprintf(stderr, "ctguard trace: %s\n", strerror(-rc));
 	}
@@ -709,7 +755,8 @@ int cmd_trace(struct ctg_cli *cli, int argc, char **argv)
 		ctg_inputs_release(&in);
 		return CTG_EXIT_USAGE;
 	}
-	need = CTG_IN_SYSCTLS | (o.fam == CTG_FAMILY_IPV6 ? CTG_IN_RULES6 : CTG_IN_RULES4);
+	need = CTG_IN_SYSCTLS | CTG_IN_ROUTES |
+	       (o.fam == CTG_FAMILY_IPV6 ? CTG_IN_RULES6 : CTG_IN_RULES4);
 	if (o.ctstate < 0 && !o.empty_ct)
 		need |= CTG_IN_CT | CTG_IN_LOCALS;
 	rc = ctg_cli_inputs_load(&in, need, "ctguard trace", stderr);

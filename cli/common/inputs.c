@@ -31,6 +31,9 @@ int ctg_inputs_opt(struct ctg_inputs *in, int opt, const char *arg, FILE *err)
 	case CTG_OPT_SOCKETS:
 		in->socks_path = arg;
 		return 1;
+	case CTG_OPT_ROUTES:
+		in->routes_path = arg;
+		return 1;
 	case CTG_OPT_SYSCTL:
 		switch (ctg_inputs_set_sysctl(in, arg)) {
 		case 0:

@@ -39,6 +39,7 @@ enum {
 	CTG_OPT_CONNTRACK,
 	CTG_OPT_SOCKETS,
 	CTG_OPT_SYSCTL,
+	CTG_OPT_ROUTES,
 };
 
 /* ctg_inputs_init plus the environment (PROC_ROOT). */

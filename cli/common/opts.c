@@ -17,6 +17,10 @@ const struct ctg_cli_opt ctg_input_opts[] = {
 	{"conntrack", CTG_OPT_CONNTRACK, "FILE",
 	 "conntrack -L [-o extended] or /proc/net/nf_conntrack text"},
 	{"sockets", CTG_OPT_SOCKETS, "FILE", "ss -tuanpH output"},
+	{"routes", CTG_OPT_ROUTES, "FILE",
+	 "routing for interfaces: ip -j route show table all; ip -j rule;\n"
+	 "ip -6 -j rule (default: kernel route lookups when conntrack and\n"
+	 "sockets are live, else interfaces are unknown)"},
 	{"sysctl", CTG_OPT_SYSCTL, "NAME=VALUE", "override a sysctl (repeatable)"},
 	{0},
 };

@@ -168,8 +168,7 @@ static void fill_ifaces(struct actx *x, const struct ctg_ruleset *rs, enum ctg_e
 		ctg_ifaces_fill(rs, &x->env, false, path, p, path, &o);
 	else
 		ctg_ifaces_fill(rs, &x->env,
-				is_loopback(c->family, &c->laddr) ||
-					is_loopback(c->family, &c->paddr),
+				peer_is_local(x, c) || is_loopback(c->family, &c->laddr),
 				fwd ? path : CTG_PATH_LOCAL_OUT, &o, path, p);
 }
 

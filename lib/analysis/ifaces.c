@@ -40,6 +40,8 @@ void ctg_ifaces_fill(const struct ctg_ruleset *rs, const struct ctg_eval_env *en
 	set_if(&l->oif, &l->oif_unknown, NULL);
 	set_if(&p->iif, &p->iif_unknown, NULL);
 	set_if(&p->oif, &p->oif_unknown, NULL);
+	/* the peer is not on this host (else loopback): its packets never use lo */
+	l->if_not_lo = p->if_not_lo = !loopback;
 	if (!env->route)
 		return;
 	l->route_oif = true;

@@ -156,7 +156,10 @@ static void make_flow(const struct sim *s, const struct ctg_impact_conn *c, stru
 		f->l.uid_known = true;
 		f->l.uid = c->sock->uid;
 	}
-	lo = is_loopback(c->family, &c->laddr) || is_loopback(c->family, &c->paddr);
+	/* a peer on this host (loopback or one of its addresses): over lo */
+	lo = is_loopback(c->family, &c->laddr) || is_loopback(c->family, &c->paddr) ||
+	     (c->role != CTG_IMPACT_FORWARD &&
+	      ctg_eval_env_is_local(&s->env, c->family, &c->paddr) == CTG_TRUE);
 	if (c->role == CTG_IMPACT_FORWARD) {
 		f->lpath = f->ppath = CTG_PATH_FORWARD;
 	} else {

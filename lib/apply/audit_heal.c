@@ -24,6 +24,7 @@ void ctg_audit_input_fill(const struct ctg_inputs *in, const struct ctg_ruleset 
 	ai->nifaddr = in->locals_live ? in->ifaddrs.n : 0;
 	ai->port_lo = in->sysctls.port_lo;
 	ai->port_hi = in->sysctls.port_hi;
+	ai->routes = in->routes;
 }
 
 int ctg_audit_inputs_run(struct ctg_inputs *in, const struct ctg_ruleset *rs4,

@@ -26,7 +26,7 @@ void ctg_audit_input_fill(const struct ctg_inputs *in, const struct ctg_ruleset 
 			  const struct ctg_ruleset *rs6, struct ctg_audit_input *ai);
 
 /* The inputs an audit needs besides the rules. */
-#define CTG_IN_AUDIT (CTG_IN_CT | CTG_IN_SOCKS | CTG_IN_SYSCTLS | CTG_IN_LOCALS)
+#define CTG_IN_AUDIT (CTG_IN_CT | CTG_IN_SOCKS | CTG_IN_SYSCTLS | CTG_IN_LOCALS | CTG_IN_ROUTES)
 
 /* Loads CTG_IN_AUDIT (and the rules unless rs4/rs6 given) into in, then audits. */
 int ctg_audit_inputs_run(struct ctg_inputs *in, const struct ctg_ruleset *rs4,

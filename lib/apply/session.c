@@ -187,6 +187,7 @@ static int run_impact(struct ctg_apply *a)
 	a->ii.tcp_loose = in->sysctls.tcp_loose;
 	a->ii.tcp_be_liberal = in->sysctls.tcp_be_liberal;
 	a->ii.methods = 1u << CTG_IMPACT_ATOMIC;
+	a->ii.routes = in->routes;
 	return ctg_impact_run(&a->ii, &a->res) ? -ENOMEM : 0;
 }
 

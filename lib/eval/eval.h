@@ -199,9 +199,10 @@ struct ctg_eval_result {
 	struct ctg_tuple nat_pkt;
 	struct ctg_tuple nat_reply;
 	uint32_t nat_status;
-	/* branch 0's output interface at the end of the walk (NULL: none or unknown) */
-	const char *oif;
-	bool oif_unknown;
+	/* the input interface (routed when asked) and branch 0's output interface at the end
+	 * of the walk (NULL: none or unknown) */
+	const char *iif, *oif;
+	bool iif_unknown, oif_unknown;
 };
 
 /*

@@ -181,12 +181,15 @@ static bool masked_eq(const struct ctg_addr *a, const struct ctg_addr *net,
 	return true;
 }
 
-static enum ctg_tri iface_match(const struct ctg_iface *ifc, const char *name, bool unknown)
+static enum ctg_tri iface_match(const struct ctg_iface *ifc, const char *name, bool unknown,
+				bool not_lo)
 {
 	bool eq;
 
 	if (!ifc->set)
 		return CTG_TRUE;
+	if (unknown && not_lo && !ifc->wildcard && !strcmp(ifc->name, "lo"))
+		return ifc->inv ? CTG_TRUE : CTG_FALSE;
 	if (unknown)
 		return CTG_UNKNOWN;
 	if (!name)
@@ -249,10 +252,10 @@ static enum ctg_tri ip_match(const struct ctg_rule *r, const struct ctg_pkt *p,
 		return CTG_FALSE;
 	if (r->frag_set && p->fragment == r->inv_frag)
 		return CTG_FALSE;
-	m = and3(d, iface_match(&r->in, p->iif, p->iif_unknown));
+	m = and3(d, iface_match(&r->in, p->iif, p->iif_unknown, p->if_not_lo));
 	if (m == CTG_FALSE)
 		return m;
-	return and3(m, iface_match(&r->out, p->oif, p->oif_unknown));
+	return and3(m, iface_match(&r->out, p->oif, p->oif_unknown, p->if_not_lo));
 }
 
 static enum ctg_tri rule_match(const struct ctg_rule *r, const struct ctg_pkt *p,
@@ -683,6 +686,8 @@ static void finish_branch(struct walker *w, const struct branch *b, const struct
 		out->nat_dst_unknown = b->nat.dst_unknown;
 		ctg_ct_pkt_tuple(&b->pkt, &out->nat_pkt);
 		out->nat_ct = b->nat.ct_set;
+		out->iif = orig->iif;
+		out->iif_unknown = orig->iif_unknown;
 		out->oif = orig->route_oif ? b->oif : orig->oif;
 		out->oif_unknown = orig->route_oif ? b->oif_unknown : orig->oif_unknown;
 		if (b->nat.ct_set) {

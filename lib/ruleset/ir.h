@@ -118,6 +118,8 @@ struct ctg_pkt {
 	 * mangle/nat OUTPUT change the mark or destination; forward: after PREROUTING).
 	 */
 	bool route_iif, route_oif;
+	/* An unknown interface is still not "lo" (the other end is not a local address). */
+	bool if_not_lo;
 	uint32_t mark;
 	bool mark_known;
 	/* Conntrack view of the packet (from the ct model). */

@@ -26,6 +26,7 @@ void ctg_inputs_release(struct ctg_inputs *in)
 	ctg_sock_table_release(&in->socks);
 	ctg_addr_set_release(&in->locals);
 	ctg_ifaddr_table_release(&in->ifaddrs);
+	ctg_routes_free(in->routes);
 	ctg_diags_free(in->diags);
 	memset(in, 0, sizeof(*in));
 }
@@ -132,6 +133,18 @@ static int load_locals(struct ctg_inputs *in)
 	return 0;
 }
 
+static int load_routes(struct ctg_inputs *in)
+{
+	if (in->routes_path) {
+		in->routes = ctg_routes_parse_file(in->routes_path, in->diags);
+		return in->routes ? 0 : fail(in, in->routes_path, -errno);
+	}
+	if (in->ct_path || in->socks_path)
+		return 0;
+	in->routes = ctg_routes_new_live();
+	return in->routes ? 0 : fail(in, "routing", -ENOMEM);
+}
+
 int ctg_inputs_load(struct ctg_inputs *in, unsigned need)
 {
 	int ret = 0;
@@ -151,5 +164,7 @@ int ctg_inputs_load(struct ctg_inputs *in, unsigned need)
 		ret = load_socks(in, !(need & CTG_IN_NO_PROCS));
 	if (!ret && (need & CTG_IN_LOCALS))
 		ret = load_locals(in);
+	if (!ret && (need & CTG_IN_ROUTES))
+		ret = load_routes(in);
 	return ret;
 }

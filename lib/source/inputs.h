@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 
+#include <ctguard/route.h>
 #include <ctguard/source.h>
 
 #include "../ct/model.h"
@@ -40,6 +41,9 @@ enum ctg_input_need {
 	 * caller that must act first and names the processes later, ctg_sock_fill_procs
 	 */
 	CTG_IN_NO_PROCS = 1 << 6,
+	/* routing for the connections' interfaces: @routes_path, else live lookups when
+	 * conntrack and sockets are live, else none (interfaces unknown) */
+	CTG_IN_ROUTES = 1 << 7,
 };
 
 /*
@@ -55,7 +59,7 @@ enum ctg_input_need {
  *   "iptables-save", "conntrack over netlink", ...).
  */
 struct ctg_inputs {
-	const char *rules4_path, *rules6_path, *ct_path, *socks_path;
+	const char *rules4_path, *rules6_path, *ct_path, *socks_path, *routes_path;
 	const char *proc_root;
 	struct ctg_sysvals sysvals;
 	struct ctg_sysctls sysctls;
@@ -66,6 +70,7 @@ struct ctg_inputs {
 	struct ctg_addr_set locals;
 	struct ctg_ifaddr_table ifaddrs;
 	bool locals_live;
+	struct ctg_routes *routes; /* NULL: interfaces unknown */
 	struct ctg_diags *diags;
 	const char *failed;
 };
