@@ -11,6 +11,7 @@
 
 #include "analysis/heal.h"
 #include "cli.h"
+#include "common/report.h"
 
 void apply_record(int prio, const char *fmt, const char *a, const char *b)
 {
@@ -81,11 +82,6 @@ void apply_render_valid(const struct ctg_apply *a)
 	       ctg_ipt_backend_name(a->backend));
 }
 
-static const char *proto_name(uint8_t p)
-{
-	return p == 6 ? "tcp" : p == 17 ? "udp" : "ip";
-}
-
 static void print_bad(const struct ctg_apply *a)
 {
 	for (size_t i = 0; i < a->res.n; i++) {
@@ -98,8 +94,9 @@ static void print_bad(const struct ctg_apply *a)
 		ctg_addr_format(ic->family, &ic->laddr, l, sizeof(l));
 		ctg_addr_format(ic->family, &ic->paddr, p, sizeof(p));
 		printf("  %s %s %s:%u -> %s:%u%s%s%s: %s", ctg_impact_outcome_name(v->outcome),
-		       proto_name(ic->l4proto), l, ic->lport, p, ic->pport, ic->service ? " (" : "",
-		       ic->service ? ic->service : "", ic->service ? ")" : "",
+		       ctg_report_proto(ic->l4proto), l, ic->lport, p, ic->pport,
+		       ic->service ? " (" : "", ic->service ? ic->service : "",
+		       ic->service ? ")" : "",
 		       v->stop_from_peer ? "the peer's next packet" : "the next local packet");
 		if (v->has_stop && v->stop.rule)
 			printf(" is dropped by %s %s rule %u (line %u)",

@@ -35,26 +35,6 @@ static const struct ctg_cmd_spec spec = {
 	.exit = "Exit: 0 listed, 2 usage or parse error, 3 environment error.",
 };
 
-static const char *proto_name(int p)
-{
-	switch (p) {
-	case 6:
-		return "tcp";
-	case 17:
-		return "udp";
-	case 1:
-		return "icmp";
-	case 58:
-		return "icmpv6";
-	case 132:
-		return "sctp";
-	case 47:
-		return "gre";
-	default:
-		return "other";
-	}
-}
-
 static const char *service(const struct ctg_conn *c)
 {
 	const char *s = NULL;
@@ -104,8 +84,8 @@ static void print_text(const struct ctg_conn_table *t)
 			snprintf(to, sizeof(to), "%us", c->ct->timeout);
 		if (c->sock && c->sock->comm[0])
 			snprintf(proc, sizeof(proc), "%s[%d]", c->sock->comm, c->sock->pid);
-		printf("%-5s %-40s %-40s %-7s %-14s %-12s %-9s %s\n", proto_name(c->l4proto), l, p,
-		       ctg_conn_role_name(c->role), svc ? svc : "-", ctg_conn_ct_state(c), to,
+		printf("%-5s %-40s %-40s %-7s %-14s %-12s %-9s %s\n", ctg_report_proto(c->l4proto),
+		       l, p, ctg_conn_role_name(c->role), svc ? svc : "-", ctg_conn_ct_state(c), to,
 		       proc);
 	}
 }

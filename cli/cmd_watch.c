@@ -22,6 +22,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "common/opts.h"
+#include "common/report.h"
 #include "core/fileio.h"
 #include "core/strbuf.h"
 #include "watch/watch.h"
@@ -70,16 +71,11 @@ static const struct ctg_cmd_spec spec = {
 
 /* ---------------------------------------------------------------- text line */
 
-static const char *proto_name(uint8_t p)
-{
-	return p == 6 ? "tcp" : p == 17 ? "udp" : "?";
-}
-
 static void conn_text(struct ctg_strbuf *sb, const struct ctg_conn *c)
 {
 	char l[80], p[80];
 
-	ctg_sb_printf(sb, "%s %s->%s", proto_name(c->l4proto),
+	ctg_sb_printf(sb, "%s %s->%s", ctg_report_proto(c->l4proto),
 		      audit_endpoint(c->family, &c->laddr, c->lport, l, sizeof(l)),
 		      audit_endpoint(c->family, &c->paddr, c->pport, p, sizeof(p)));
 	if (c->sock && c->sock->comm[0])
@@ -204,7 +200,7 @@ static json_t *conn_json(const struct ctg_conn *c)
 {
 	char l[80], p[80];
 
-	return json_pack("{s:s, s:s, s:s, s:s?}", "proto", proto_name(c->l4proto), "local",
+	return json_pack("{s:s, s:s, s:s, s:s?}", "proto", ctg_report_proto(c->l4proto), "local",
 			 audit_endpoint(c->family, &c->laddr, c->lport, l, sizeof(l)), "peer",
 			 audit_endpoint(c->family, &c->paddr, c->pport, p, sizeof(p)), "process",
 			 c->sock && c->sock->comm[0] ? c->sock->comm : NULL);
@@ -289,7 +285,8 @@ static int prom_write(const struct watch_cli *w)
 	if (!f)
 		return -errno;
 	prom_metric(f, "ctguard_watch_orphaned_connections", "gauge",
-		    "Connections still orphaned after the last audit and heal.", (double)w->orphans);
+		    "Connections still orphaned after the last audit and heal.",
+		    (double)w->orphans);
 	prom_metric(f, "ctguard_watch_nat_lost_connections", "gauge",
 		    "Orphans of the last audit whose NAT mapping was lost (not healable).",
 		    (double)w->nat_lost);

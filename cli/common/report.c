@@ -34,7 +34,7 @@ const char *ctg_report_count(size_t n, const char *noun, char *buf, size_t size)
 	return buf;
 }
 
-static const char *proto_name(int p)
+const char *ctg_report_proto(int p)
 {
 	switch (p) {
 	case 6:
@@ -62,7 +62,7 @@ json_t *ctg_report_conn_json(const struct ctg_conn *c)
 	ctg_addr_format(c->family, &c->laddr, la, sizeof(la));
 	ctg_addr_format(c->family, &c->paddr, pa, sizeof(pa));
 	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:i, s:s, s:o, s:o, s:o, s:s}", "proto",
-			 proto_name(c->l4proto), "family", c->family == 10 ? "ipv6" : "ipv4",
+			 ctg_report_proto(c->l4proto), "family", c->family == 10 ? "ipv6" : "ipv4",
 			 "local", la, "local_port", c->lport, "peer", pa, "peer_port", c->pport,
 			 "role", ctg_conn_role_name(c->role), "service",
 			 c->service ? json_string(c->service) : json_null(), "process",

@@ -29,6 +29,9 @@ const char *ctg_report_endpoint(uint8_t family, const struct ctg_addr *a, int po
 /* "1 connection", "2 connections" (into buf). */
 const char *ctg_report_count(size_t n, const char *noun, char *buf, size_t size);
 
+/* "tcp", "udp", "icmp", ... for an IP protocol number ("other" when not named) */
+const char *ctg_report_proto(int p);
+
 /* Text lines a default report may take: one screen. */
 #define CTG_REPORT_SCREEN 24
 
