@@ -70,13 +70,15 @@ void ctg_opts_help(const struct ctg_cmd_spec *spec, FILE *f)
 	const char *s = spec->synopsis, *nl;
 	bool first = true;
 
-	do {
+	for (;;) {
 		nl = strchr(s, '\n');
 		fprintf(f, "%s ctguard %s%s%.*s\n", first ? "Usage:" : "      ", spec->name,
 			*s ? " " : "", nl ? (int)(nl - s) : (int)strlen(s), s);
-		s = nl + 1;
+		if (!nl)
+			break;
+		s = nl + 1; /* never NULL + 1 */
 		first = false;
-	} while (nl);
+	}
 	fprintf(f, "\n%s\n\nOptions:\n", spec->about);
 	for (const struct ctg_cli_opt *o = spec->opts; o && o->name; o++)
 		print_opt(o, f);
