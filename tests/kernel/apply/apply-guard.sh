@@ -22,15 +22,8 @@ CLI=ctg-apply-$$-gcli
 T=$(mktemp -d /tmp/ctg-applyguard.XXXXXX)
 fail=0
 . "$HERE/lib-apply.sh"
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
 
-if [ "$BACKEND" = legacy ]; then
-	SAVE4=iptables-legacy-save; RESTORE4=iptables-legacy-restore; IPT=iptables-legacy
-else
-	SAVE4=iptables-nft-save; RESTORE4=iptables-nft-restore; IPT=iptables-nft
-fi
-command -v $RESTORE4 >/dev/null || { echo "SKIP: $RESTORE4 missing"; exit 77; }
+apply_backend_tools "$BACKEND"
 [ -x "$DRV" ] || { echo "FAIL: $DRV not built"; exit 1; }
 
 apply_netns ctgag 10.200.74

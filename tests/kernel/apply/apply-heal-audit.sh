@@ -21,8 +21,6 @@ CLI=ctg-apply-$$-hp
 T=$(mktemp -d /tmp/ctg-applyheal.XXXXXX)
 fail=0
 . "$HERE/lib-apply.sh"
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
 command -v conntrack >/dev/null || { echo "SKIP: conntrack missing"; exit 77; }
 [ -x "$DRV" ] || { echo "FAIL: $DRV not built"; exit 1; }
 

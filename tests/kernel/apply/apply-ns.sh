@@ -17,17 +17,8 @@ CLI=ctg-apply-$$-cli
 T=$(mktemp -d /tmp/ctg-apply.XXXXXX)
 fail=0
 . "$HERE/lib-apply.sh"
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
 
-if [ "$BACKEND" = legacy ]; then
-	SAVE4=iptables-legacy-save; SAVE6=ip6tables-legacy-save
-	RESTORE4=iptables-legacy-restore; RESTORE6=ip6tables-legacy-restore
-else
-	SAVE4=iptables-nft-save; SAVE6=ip6tables-nft-save
-	RESTORE4=iptables-nft-restore; RESTORE6=ip6tables-nft-restore
-fi
-command -v $RESTORE4 >/dev/null || { echo "SKIP: $RESTORE4 missing"; exit 77; }
+apply_backend_tools "$BACKEND"
 
 apply_netns ctgap 10.200.71
 S ip addr add fd00:200::71:1/64 dev ctgap$$a nodad; C ip addr add fd00:200::71:2/64 dev ctgap$$b nodad
